@@ -1,0 +1,60 @@
+# EnrollDesk — the two commands a fresh Debian machine needs are `make run` and
+# `make test`; every target installs what it needs first (scripts/deps.sh).
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/enrolldesk
+TOOLS := $(CURDIR)/bin/tools
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X enrolldesk/app.Version=$(VERSION)
+GOFLAGS_ALL := -ldflags '$(LDFLAGS)'
+BENCH_OUT ?= docs/bench-latest.txt
+export CGO_ENABLED := 1
+export LANG ?= zh_CN.UTF-8
+
+.PHONY: all build run test bench lint deps deps-test deps-run demo screenshots clean check-go
+
+all: build
+
+check-go:
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 is needed: see README.md"; exit 1; }
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+deps-run:
+	@scripts/deps.sh run
+
+$(BIN): check-go deps FORCE
+	$(GO) build $(GOFLAGS_ALL) -o $(BIN) .
+
+FORCE:
+
+build: $(BIN)
+
+## run: the kiosk on the embedded demo city
+run: deps-run build
+	./$(BIN) kiosk
+
+## test: every test, including fuzz seed corpora; headless
+test: check-go deps-test
+	$(GO) test $(GOFLAGS_ALL) -count=1 -timeout 30m ./...
+
+## bench: the benchmarks of docs/BENCHMARKS.md (builds a 1,000,000-resident city once)
+bench: check-go deps-test
+	$(GO) test $(GOFLAGS_ALL) -run '^$$' -bench . -benchmem -timeout 60m ./... | tee $(BENCH_OUT)
+
+$(TOOLS)/staticcheck:
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+## lint: go vet, staticcheck, gofmt
+lint: check-go deps $(TOOLS)/staticcheck
+	$(GO) vet ./...
+	$(TOOLS)/staticcheck ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' ; git ls-files -o --exclude-standard '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+clean:
+	rm -rf bin

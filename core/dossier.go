@@ -1,0 +1,294 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Dossier is everything the department sources said about one application:
+// the raw material of cross-checking, gathered once so that classification
+// is a pure function of it.
+type Dossier struct {
+	Stage      Stage
+	AsOf       time.Time // the day of the look-up: permits and leases must be valid then
+	GuardianID ResidentID
+	ChildID    ResidentID
+
+	ChildHousehold    *Household
+	GuardianHousehold *Household
+	Birth             *BirthRecord
+	Student           *StudentRecord
+
+	// Family are the people whose homes may count: the guardian, the other
+	// parent, and grandparents where the policy lets their homes count.
+	Family     map[ResidentID]FamilyRole
+	Properties []Property
+	Contracts  []SaleContract
+	Rentals    []RentalFiling
+	Permits    []ResidencePermit
+	Insurance  []InsurancePeriod
+	Businesses []Business
+	Roles      []EnterpriseRole
+
+	// SeatUses are keyed by home key; Zones by address key.
+	SeatUses map[string][]SeatUse
+	Zones    map[string]*Zone
+}
+
+// FamilyRole is how a person relates to the child for the rules.
+type FamilyRole string
+
+// Family roles.
+const (
+	RoleGuardian    FamilyRole = "guardian"    // the applying guardian
+	RoleParent      FamilyRole = "parent"      // the other parent
+	RoleGrandparent FamilyRole = "grandparent" // 祖父母/外祖父母
+)
+
+// Empty reports whether no source knew anything about the family.
+func (d *Dossier) Empty() bool {
+	return d.ChildHousehold == nil && d.GuardianHousehold == nil && d.Birth == nil &&
+		d.Student == nil && len(d.Properties) == 0 && len(d.Contracts) == 0 &&
+		len(d.Rentals) == 0 && len(d.Permits) == 0 && len(d.Insurance) == 0 &&
+		len(d.Businesses) == 0 && len(d.Roles) == 0
+}
+
+// ZoneOf returns the zone an address falls in for the dossier's stage.
+func (d *Dossier) ZoneOf(a Address) *Zone {
+	if a.IsZero() {
+		return nil
+	}
+	return d.Zones[a.Key()]
+}
+
+// Gather queries every source for one application. A source that fails makes
+// the whole gathering fail with a wrapped error (the look-up cannot be
+// trusted half-done); a source with nothing on record is simply empty.
+func Gather(ctx context.Context, src Sources, guardian, child ResidentID, stage Stage, asOf time.Time, allowGrandparents bool) (*Dossier, error) {
+	g := &gatherer{ctx: ctx, src: src}
+	d := &Dossier{Stage: stage, AsOf: asOf, GuardianID: guardian, ChildID: child,
+		Family:   map[ResidentID]FamilyRole{guardian: RoleGuardian},
+		SeatUses: map[string][]SeatUse{}, Zones: map[string]*Zone{}}
+
+	d.ChildHousehold = g.household(child)
+	d.GuardianHousehold = d.ChildHousehold
+	if _, ok := d.ChildHousehold.Member(guardian); !ok {
+		d.GuardianHousehold = g.household(guardian)
+	}
+	d.Birth = g.birth(child)
+	if stage == Junior {
+		d.Student = g.student(child)
+	}
+	addFamily(d, allowGrandparents)
+
+	for id := range d.Family {
+		d.Properties = append(d.Properties, g.properties(id)...)
+	}
+	for id, role := range d.Family {
+		if role != RoleGrandparent {
+			d.Contracts = append(d.Contracts, g.contracts(id)...)
+		}
+	}
+	d.Properties = dedupProperties(d.Properties)
+	d.Contracts = dedupContracts(d.Contracts)
+	d.Rentals = g.rentals(guardian)
+	d.Permits = g.permits(guardian)
+	d.Insurance = g.insurance(guardian)
+	d.Businesses = g.businesses(guardian)
+	d.Roles = g.roles(guardian)
+
+	for _, p := range d.Properties {
+		d.SeatUses[p.Address.Key()] = g.seats(p.Address.Key())
+	}
+	for _, c := range d.Contracts {
+		d.SeatUses[c.Address.Key()] = g.seats(c.Address.Key())
+	}
+	for _, a := range d.candidateAddresses() {
+		d.Zones[a.Key()] = g.zone(a, stage)
+	}
+	if g.err != nil {
+		return nil, g.err
+	}
+	return d, nil
+}
+
+// addFamily finds the other parent and the grandparents from the household
+// and the birth record.
+func addFamily(d *Dossier, allowGrandparents bool) {
+	add := func(id ResidentID, role FamilyRole) {
+		if id == "" || id == d.ChildID {
+			return
+		}
+		if _, ok := d.Family[id]; !ok {
+			d.Family[id] = role
+		}
+	}
+	if b := d.Birth; b != nil {
+		add(b.Mother.ID, RoleParent)
+		add(b.Father.ID, RoleParent)
+	}
+	h := d.ChildHousehold
+	if h == nil {
+		return
+	}
+	cm, _ := h.Member(d.ChildID)
+	for _, m := range h.Members {
+		switch kinship(cm.Relation, m.Relation) {
+		case KinParent:
+			add(m.ID, RoleParent)
+		case KinGrandparent:
+			if allowGrandparents {
+				add(m.ID, RoleGrandparent)
+			}
+		}
+	}
+}
+
+// candidateAddresses are the addresses that may decide the school.
+func (d *Dossier) candidateAddresses() []Address {
+	var out []Address
+	if d.ChildHousehold != nil {
+		out = append(out, d.ChildHousehold.Address)
+	}
+	for _, p := range d.Properties {
+		out = append(out, p.Address)
+	}
+	for _, c := range d.Contracts {
+		out = append(out, c.Address)
+	}
+	for _, r := range d.Rentals {
+		out = append(out, r.Address)
+	}
+	for _, p := range d.Permits {
+		out = append(out, p.Address)
+	}
+	return out
+}
+
+func dedupProperties(ps []Property) []Property {
+	seen := map[string]bool{}
+	out := ps[:0]
+	for _, p := range ps {
+		if !seen[p.CertNo] {
+			seen[p.CertNo] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func dedupContracts(cs []SaleContract) []SaleContract {
+	seen := map[string]bool{}
+	out := cs[:0]
+	for _, c := range cs {
+		if !seen[c.ContractNo] {
+			seen[c.ContractNo] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// gatherer keeps the first source error so Gather reads straight through.
+type gatherer struct {
+	ctx   context.Context
+	src   Sources
+	err   error
+	rules map[string][]ZoneRule
+}
+
+func (g *gatherer) fail(source string, err error) {
+	if g.err == nil && err != nil {
+		g.err = fmt.Errorf("query %s: %w", source, err)
+	}
+}
+
+func (g *gatherer) household(id ResidentID) *Household {
+	h, err := g.src.Households.HouseholdOf(g.ctx, id)
+	g.fail("household", err)
+	return h
+}
+
+func (g *gatherer) birth(id ResidentID) *BirthRecord {
+	b, err := g.src.Births.BirthOf(g.ctx, id)
+	g.fail("birth", err)
+	return b
+}
+
+func (g *gatherer) student(id ResidentID) *StudentRecord {
+	s, err := g.src.Students.StudentOf(g.ctx, id)
+	g.fail("student", err)
+	return s
+}
+
+func (g *gatherer) properties(id ResidentID) []Property {
+	v, err := g.src.Properties.PropertiesOf(g.ctx, id)
+	g.fail("property", err)
+	return v
+}
+
+func (g *gatherer) contracts(id ResidentID) []SaleContract {
+	v, err := g.src.Contracts.ContractsOf(g.ctx, id)
+	g.fail("contract", err)
+	return v
+}
+
+func (g *gatherer) rentals(id ResidentID) []RentalFiling {
+	v, err := g.src.Rentals.RentalsOf(g.ctx, id)
+	g.fail("rental", err)
+	return v
+}
+
+func (g *gatherer) permits(id ResidentID) []ResidencePermit {
+	v, err := g.src.Permits.PermitsOf(g.ctx, id)
+	g.fail("permit", err)
+	return v
+}
+
+func (g *gatherer) insurance(id ResidentID) []InsurancePeriod {
+	v, err := g.src.Insurance.InsuranceOf(g.ctx, id)
+	g.fail("insurance", err)
+	return v
+}
+
+func (g *gatherer) businesses(id ResidentID) []Business {
+	v, err := g.src.Businesses.BusinessesOf(g.ctx, id)
+	g.fail("business", err)
+	return v
+}
+
+func (g *gatherer) roles(id ResidentID) []EnterpriseRole {
+	v, err := g.src.Enterprise.RolesOf(g.ctx, id)
+	g.fail("enterprise", err)
+	return v
+}
+
+func (g *gatherer) seats(key string) []SeatUse {
+	v, err := g.src.Seats.SeatUsesOf(g.ctx, key)
+	g.fail("seat ledger", err)
+	return v
+}
+
+func (g *gatherer) zone(a Address, stage Stage) *Zone {
+	if g.rules == nil {
+		g.rules = map[string][]ZoneRule{}
+	}
+	rules, ok := g.rules[a.CompoundKey]
+	if !ok {
+		var err error
+		rules, err = g.src.Catchment.ZoneRulesFor(g.ctx, a.CompoundKey, stage)
+		g.fail("catchment", err)
+		g.rules[a.CompoundKey] = rules
+	}
+	code, ok := MatchZone(rules, a)
+	if !ok {
+		return nil
+	}
+	z, err := g.src.Catchment.Zone(g.ctx, code)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil
+	}
+	g.fail("zone", err)
+	return z
+}
