@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -269,7 +270,9 @@ func (c *classifier) checkStage() {
 		c.block(PNoCityStudent, "没有查到孩子在本市小学的学籍，初中一年级报名需要本市小学学籍。"+CounterAdvice)
 		return
 	}
-	c.ev(SrcStudent, d.Student.StudentNo, Matched, fmt.Sprintf("%s %d年级", d.Student.School, d.Student.Grade))
+	// A national student number is "G" + the ID number: never show it whole.
+	ref := strings.ReplaceAll(d.Student.StudentNo, string(d.ChildID), d.ChildID.Masked())
+	c.ev(SrcStudent, ref, Matched, fmt.Sprintf("%s %d年级", d.Student.School, d.Student.Grade))
 }
 
 func (c *classifier) holds(cond Condition) bool {

@@ -304,3 +304,25 @@ func TestInsuranceMonths(t *testing.T) {
 		t.Errorf("months = %d, want 13", got)
 	}
 }
+
+func TestSameFamilySameDecision(t *testing.T) {
+	c := town(t)
+	household(t, c, away, kid)
+	owns(t, c, home, full(mum, 100))
+	owns(t, c, home2, full(dad, 100))
+	first := lookup(t, c, testPolicy(), dad, kid, core.Primary)
+	for i := 0; i < 50; i++ {
+		d := lookup(t, c, testPolicy(), dad, kid, core.Primary)
+		if d.Basis != first.Basis || len(d.Evidence) != len(first.Evidence) {
+			t.Fatalf("look-up %d chose %v, first chose %v", i, d.Basis, first.Basis)
+		}
+		for j := range d.Evidence {
+			if d.Evidence[j] != first.Evidence[j] {
+				t.Fatalf("evidence order changed at %d", j)
+			}
+		}
+	}
+	if !first.Basis.SameHome(home2) {
+		t.Errorf("the applying guardian's own home comes first: basis %v", first.Basis)
+	}
+}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -82,11 +83,11 @@ func Gather(ctx context.Context, src Sources, guardian, child ResidentID, stage 
 	}
 	addFamily(d, allowGrandparents)
 
-	for id := range d.Family {
+	// Query family members in a fixed order (guardian first, then by ID) so
+	// that the same family always yields the same records in the same order.
+	for _, id := range d.familyOrder() {
 		d.Properties = append(d.Properties, g.properties(id)...)
-	}
-	for id, role := range d.Family {
-		if role != RoleGrandparent {
+		if d.Family[id] != RoleGrandparent {
 			d.Contracts = append(d.Contracts, g.contracts(id)...)
 		}
 	}
@@ -143,6 +144,18 @@ func addFamily(d *Dossier, allowGrandparents bool) {
 			}
 		}
 	}
+}
+
+// familyOrder lists the family: the guardian first, then the others by ID.
+func (d *Dossier) familyOrder() []ResidentID {
+	ids := make([]ResidentID, 0, len(d.Family))
+	for id := range d.Family {
+		if id != d.GuardianID {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return append([]ResidentID{d.GuardianID}, ids...)
 }
 
 // candidateAddresses are the addresses that may decide the school.

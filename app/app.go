@@ -1,0 +1,68 @@
+// Package app is EnrollDesk's composition root: it parses the command line,
+// opens the adapters and wires them to the core and the screens.
+package app
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Version is set at build time with -ldflags "-X enrolldesk/app.Version=…".
+var Version = "dev"
+
+// Exit codes of the command line.
+const (
+	ExitOK    = 0
+	ExitFail  = 1 // the command ran and failed (e.g. a token did not verify)
+	ExitUsage = 2 // bad usage or bad input: the message says what to do
+)
+
+// IO is where a command reads and writes.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+type command struct {
+	name, usage string
+	run         func(io IO, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"demo init", "enrolldesk demo init --db PATH [--families N] [--seed S]   build the demo city", runDemoInit},
+		{"demo personas", "enrolldesk demo personas --db PATH                       list the demo personas as JSON", runDemoPersonas},
+		{"lookup", "enrolldesk lookup --db PATH --guardian ID --child ID [--stage primary|junior] [--json]\n  enrolldesk lookup --db PATH --batch < requests.jsonl", runLookup},
+		{"version", "enrolldesk version", func(io IO, _ []string) int { fmt.Fprintln(io.Out, "enrolldesk", Version); return ExitOK }},
+	}
+}
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string, in io.Reader, out, errw io.Writer) int {
+	stdio := IO{In: in, Out: out, Err: errw}
+	for _, c := range commands() {
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			return c.run(stdio, args[len(words):])
+		}
+	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		usage(errw)
+		return ExitOK
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(errw, "enrolldesk: the kiosk arrives with the kiosk issue; for now use a command below.")
+	} else {
+		fmt.Fprintf(errw, "enrolldesk: unknown command %q\n", strings.Join(args, " "))
+	}
+	usage(errw)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage:")
+	for _, c := range commands() {
+		fmt.Fprintln(w, "  "+c.usage)
+	}
+}

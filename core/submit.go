@@ -1,0 +1,152 @@
+package core
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// Submission is what a parent confirms at the end of the kiosk flow.
+type Submission struct {
+	Draft   Application // from Registrar.Lookup
+	Choices []School    // ranked; exactly the zone's schools for a multi-school zone
+	Phone   string      // mobile number for SMS notices
+	Consent bool        // agreed to the privacy notice
+	KioskID string
+	At      time.Time
+}
+
+// Problem codes for a submission the kiosk must refuse.
+const (
+	ENotEligible = "invalid_not_eligible"
+	EPhone       = "invalid_phone"
+	EConsent     = "invalid_consent"
+	EChoices     = "invalid_choices"
+)
+
+// Submit turns a confirmed draft into a submitted application: it checks
+// the parent's answers, fixes the ranked choices, and gives the application
+// its ID and registration number. The draft's ID is kept if it has one, so
+// submitting the same session twice yields the same application.
+func Submit(s Submission) (Application, error) {
+	a := s.Draft
+	if !a.Decision.Eligible {
+		return Application{}, Errorf(ENotEligible, "这份报名不符合自助报名条件，不能提交。"+CounterAdvice)
+	}
+	phone, err := ParsePhone(s.Phone)
+	if err != nil {
+		return Application{}, err
+	}
+	if !s.Consent {
+		return Application{}, Errorf(EConsent, "请先阅读并同意个人信息使用说明，才能提交报名。")
+	}
+	choices, err := checkChoices(a.Decision.Schools(), s.Choices)
+	if err != nil {
+		return Application{}, err
+	}
+	if a.ID == "" {
+		a.ID = NewApplicationID()
+	}
+	a.RegNo = RegNo(a.ID, a.Stage, s.At)
+	a.Phone, a.Choices, a.KioskID, a.CreatedAt = phone, choices, s.KioskID, s.At
+	a.History = nil
+	a.State = StateDraft
+	if err := a.Transition(StateSubmitted, "kiosk:"+s.KioskID, "", s.At); err != nil {
+		return Application{}, err
+	}
+	return a, nil
+}
+
+// checkChoices accepts a ranking that names each zone school exactly once;
+// with no ranking given, the zone's own order stands (single-school zones).
+func checkChoices(zone, ranked []School) ([]School, error) {
+	if len(zone) == 0 {
+		return nil, Errorf(EChoices, "没有找到对应的学校。"+CounterAdvice)
+	}
+	if len(ranked) == 0 && len(zone) == 1 {
+		return zone, nil
+	}
+	if len(ranked) != len(zone) {
+		return nil, Errorf(EChoices, "请给学区内的%d所学校都排好顺序。", len(zone))
+	}
+	seen := map[string]bool{}
+	for _, r := range ranked {
+		found := false
+		for _, z := range zone {
+			found = found || z.Code == r.Code
+		}
+		if !found || seen[r.Code] {
+			return nil, Errorf(EChoices, "学校顺序有误，请重新选择。")
+		}
+		seen[r.Code] = true
+	}
+	return ranked, nil
+}
+
+// ParsePhone accepts a mainland mobile number: 11 digits starting 13–19.
+// Spaces and dashes are ignored.
+func ParsePhone(s string) (string, error) {
+	s = strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s))
+	switch {
+	case s == "":
+		return "", Errorf(EPhone, "请输入手机号码，用于接收报名结果短信。")
+	case len(s) != 11 || !allDigits(s):
+		return "", Errorf(EPhone, "手机号码应为11位数字，您输入了%d位。请核对后重新输入。", len([]rune(s)))
+	case s[0] != '1' || s[1] < '3':
+		return "", Errorf(EPhone, "手机号码应以13到19开头，请核对后重新输入。")
+	}
+	return s, nil
+}
+
+// MaskPhone shows a phone number as 138****5678.
+func MaskPhone(p string) string {
+	if len(p) != 11 {
+		return strings.Repeat("*", len(p))
+	}
+	return p[:3] + "****" + p[7:]
+}
+
+// NewApplicationID returns a random RFC 4122 version-4 UUID.
+func NewApplicationID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("core: no randomness: " + err.Error()) // crypto/rand never fails on supported systems
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// regAlphabet is Crockford's base-32 alphabet: no I, L, O or U, so a number
+// read aloud over the counter is not misheard.
+const regAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// RegNo derives the registration number printed on the receipt from the
+// application ID: "JN27P-" (city, year, stage) and ten base-32 characters
+// (50 bits) of the ID in two groups, e.g. JN27P-4F7K9-Q2MXH. At 100,000
+// applications a collision has odds of about 1 in 200,000; the stores still
+// refuse a duplicate number.
+func RegNo(appID string, stage Stage, at time.Time) string {
+	hexID := strings.ReplaceAll(appID, "-", "")
+	raw, err := hex.DecodeString(hexID)
+	if err != nil || len(raw) < 7 {
+		raw = []byte(appID + "\x00\x00\x00\x00\x00\x00\x00")
+	}
+	var v uint64
+	for _, b := range raw[:7] {
+		v = v<<8 | uint64(b)
+	}
+	v >>= 6 // 56 bits → 50 bits → 10 characters
+	var code [10]byte
+	for i := 9; i >= 0; i-- {
+		code[i] = regAlphabet[v&31]
+		v >>= 5
+	}
+	s := "P"
+	if stage == Junior {
+		s = "J"
+	}
+	return "JN" + at.Format("06") + s + "-" + string(code[:5]) + "-" + string(code[5:])
+}

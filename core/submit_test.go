@@ -1,0 +1,86 @@
+package core_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"enrolldesk/core"
+)
+
+func draftFor(t *testing.T, addr core.Address) core.Application {
+	t.Helper()
+	c := town(t)
+	household(t, c, addr, kid)
+	owns(t, c, addr, full(dad, 100))
+	r := core.Registrar{Sources: core.SourcesOf(c), Policy: testPolicy(), Now: func() time.Time { return day(2027, 6, 15) }}
+	res, err := r.Lookup(t.Context(), string(dad), string(kid), core.Primary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Application
+}
+
+func TestSubmit(t *testing.T) {
+	at := time.Date(2027, 6, 15, 9, 30, 0, 0, time.UTC)
+	d := draftFor(t, home)
+	a, err := core.Submit(core.Submission{Draft: d, Phone: "138 0537 1234", Consent: true, KioskID: "K-001", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.State != core.StateSubmitted || a.Phone != "13805371234" || len(a.Choices) != 1 || a.KioskID != "K-001" {
+		t.Fatalf("application = %+v", a)
+	}
+	if !regexp.MustCompile(`^JN27P-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$`).MatchString(a.RegNo) {
+		t.Errorf("reg no = %q", a.RegNo)
+	}
+	d.ID = a.ID
+	b, err := core.Submit(core.Submission{Draft: d, Phone: "13805371234", Consent: true, KioskID: "K-001", At: at})
+	if err != nil || b.ID != a.ID || b.RegNo != a.RegNo {
+		t.Errorf("resubmitting the same draft must give the same application: %v %v/%v", err, b.RegNo, a.RegNo)
+	}
+}
+
+func TestSubmitRefuses(t *testing.T) {
+	at := time.Date(2027, 6, 15, 9, 30, 0, 0, time.UTC)
+	multi := draftFor(t, home2)
+	zone := multi.Decision.Schools()
+	ineligible := draftFor(t, home)
+	ineligible.Decision.Eligible = false
+	tests := []struct {
+		name string
+		s    core.Submission
+		code string
+	}{
+		{"NotEligible", core.Submission{Draft: ineligible, Phone: "13805371234", Consent: true}, core.ENotEligible},
+		{"NoPhone", core.Submission{Draft: multi, Consent: true, Choices: zone}, core.EPhone},
+		{"ShortPhone", core.Submission{Draft: multi, Phone: "1380537123", Consent: true, Choices: zone}, core.EPhone},
+		{"LandlinePrefix", core.Submission{Draft: multi, Phone: "05372345678", Consent: true, Choices: zone}, core.EPhone},
+		{"TwelvePrefix", core.Submission{Draft: multi, Phone: "12805371234", Consent: true, Choices: zone}, core.EPhone},
+		{"NoConsent", core.Submission{Draft: multi, Phone: "13805371234", Choices: zone}, core.EConsent},
+		{"UnrankedMulti", core.Submission{Draft: multi, Phone: "13805371234", Consent: true}, core.EChoices},
+		{"Repeated", core.Submission{Draft: multi, Phone: "13805371234", Consent: true, Choices: []core.School{zone[0], zone[0]}}, core.EChoices},
+		{"Foreign", core.Submission{Draft: multi, Phone: "13805371234", Consent: true, Choices: []core.School{zone[0], {Code: "X9"}}}, core.EChoices},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.s.At = at
+			_, err := core.Submit(tc.s)
+			if core.ErrorCode(err) != tc.code || !core.IsInvalid(err) || core.ErrorMessage(err) == "" {
+				t.Errorf("err = %v (%s), want %s", err, core.ErrorCode(err), tc.code)
+			}
+		})
+	}
+	reversed := []core.School{zone[1], zone[0]}
+	a, err := core.Submit(core.Submission{Draft: multi, Phone: "19905371234", Consent: true, Choices: reversed, At: at})
+	if err != nil || a.Choices[0].Code != zone[1].Code {
+		t.Errorf("a valid ranking is kept in the parent's order: %v %+v", err, a.Choices)
+	}
+}
+
+func TestMaskPhone(t *testing.T) {
+	if got := core.MaskPhone("13805371234"); got != "138****1234" || strings.Contains(got, "0537") {
+		t.Errorf("MaskPhone = %s", got)
+	}
+}
