@@ -208,7 +208,8 @@ type gatherer struct {
 	ctx   context.Context
 	src   Sources
 	err   error
-	rules map[string][]ZoneRule
+	rules map[string][]ZoneRule // by compound key: one query per compound
+	zones map[string]*Zone      // by zone code: one query per zone
 }
 
 func (g *gatherer) fail(source string, err error) {
@@ -298,10 +299,17 @@ func (g *gatherer) zone(a Address, stage Stage) *Zone {
 	if !ok {
 		return nil
 	}
+	if z, ok := g.zones[code]; ok {
+		return z
+	}
 	z, err := g.src.Catchment.Zone(g.ctx, code)
 	if ErrorCode(err) == ENOTFOUND {
-		return nil
+		z, err = nil, nil
 	}
 	g.fail("zone", err)
+	if g.zones == nil {
+		g.zones = map[string]*Zone{}
+	}
+	g.zones[code] = z
 	return z
 }

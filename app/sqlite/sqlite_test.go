@@ -190,3 +190,34 @@ func TestMigrations(t *testing.T) {
 		}
 	})
 }
+
+func TestRawReadCountsRows(t *testing.T) {
+	db := MustOpenDB(t, sqlite.Memory)
+	w, err := db.Writer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sourcetest.Fixture().Load(w); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		args []any
+		want int
+	}{
+		{"household", []any{string(sourcetest.Kid)}, 4},
+		{"properties", []any{string(sourcetest.Father)}, 3}, // two properties, three owner rows
+		{"zone", []any{"Z-P1"}, 2},
+		{"rules", []any{sourcetest.Home.CompoundKey, "primary"}, 2},
+		{"household", []any{string(sourcetest.Nobody)}, 0},
+	} {
+		n, err := db.City().RawRead(ctx, tc.name, tc.args...)
+		if err != nil || n != tc.want {
+			t.Errorf("RawRead(%s) = %d, %v; want %d", tc.name, n, err, tc.want)
+		}
+	}
+	if _, err := db.City().RawRead(ctx, "nope"); err == nil {
+		t.Error("an unknown statement name must fail")
+	}
+}
