@@ -31,6 +31,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"kiosk", "enrolldesk [kiosk] [--data DIR] [--db CITY] [--printer QUEUE] [--pin PIN] [--lang zh-Hans|en] [--window]\n    the kiosk (default command; needs a display)", runKiosk},
+		{"verify", "enrolldesk verify [--keys DIR] [--json] TOKEN                 check a receipt's QR token offline", runVerify},
 		{"demo init", "enrolldesk demo init --db PATH [--families N] [--seed S]   build the demo city", runDemoInit},
 		{"demo personas", "enrolldesk demo personas --db PATH                       list the demo personas as JSON", runDemoPersonas},
 		{"lookup", "enrolldesk lookup --db PATH --guardian ID --child ID [--stage primary|junior] [--json]\n  enrolldesk lookup --db PATH --batch < requests.jsonl", runLookup},
@@ -51,11 +53,10 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 		usage(errw)
 		return ExitOK
 	}
-	if len(args) == 0 {
-		fmt.Fprintln(errw, "enrolldesk: the kiosk arrives with the kiosk issue; for now use a command below.")
-	} else {
-		fmt.Fprintf(errw, "enrolldesk: unknown command %q\n", strings.Join(args, " "))
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return runKiosk(stdio, args)
 	}
+	fmt.Fprintf(errw, "enrolldesk: unknown command %q\n", strings.Join(args, " "))
 	usage(errw)
 	return ExitUsage
 }

@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"enrolldesk/app/verify"
+	"enrolldesk/ui"
+)
+
+func kioskFlags(stdio IO, args []string) (KioskConfig, bool, bool) {
+	fs := newFlags("kiosk", stdio.Err)
+	var c KioskConfig
+	fs.StringVar(&c.DataDir, "data", "", "data directory (key, applications, spool, demo city); default $ENROLLDESK_DATA or ~/.local/share/enrolldesk")
+	fs.StringVar(&c.CityDB, "db", "", "department data (SQLite); default: the embedded demo city")
+	fs.StringVar(&c.Printer, "printer", os.Getenv("ENROLLDESK_PRINTER"), "CUPS printer queue; empty keeps receipts for the staff desk")
+	fs.StringVar(&c.KioskID, "kiosk-id", "", "device ID printed on receipts (default: from the device key)")
+	fs.StringVar(&c.PIN, "pin", os.Getenv("ENROLLDESK_PIN"), "staff PIN for the maintenance screen (default "+DefaultPIN+")")
+	fs.DurationVar(&c.Idle, "idle", 0, "idle time before the countdown (default 90s)")
+	fs.DurationVar(&c.Countdown, "countdown", 0, "countdown before the session is wiped (default 20s)")
+	fs.StringVar(&c.Language, "lang", "zh-Hans", "zh-Hans or en")
+	window := fs.Bool("window", false, "run in a window instead of full screen")
+	if err := fs.Parse(args); err != nil {
+		return c, false, false
+	}
+	return c, *window, true
+}
+
+// runKiosk opens the Fyne kiosk on the configured data (the demo city by
+// default). It needs a display.
+func runKiosk(stdio IO, args []string) int {
+	cfg, windowed, ok := kioskFlags(stdio, args)
+	if !ok {
+		return ExitUsage
+	}
+	k, err := OpenKiosk(context.Background(), cfg)
+	if err != nil {
+		return fail(stdio.Err, ExitFail, "kiosk: %v", err)
+	}
+	defer k.Close()
+	if k.cfg.PIN == DefaultPIN {
+		fmt.Fprintf(stdio.Err, "enrolldesk: the maintenance PIN is the default %s; set --pin or ENROLLDESK_PIN on a real kiosk\n", DefaultPIN)
+	}
+	a := fyneapp.NewWithID("cn.enrolldesk.kiosk")
+	w := a.NewWindow("义务教育入学报名")
+	w.Resize(fyne.NewSize(1280, 1024))
+	if !windowed {
+		w.SetFullScreen(true)
+	}
+	kiosk := ui.NewKiosk(a, w, k.Services(k.DemoReader()), k.Options())
+	defer kiosk.Close()
+	w.ShowAndRun()
+	return ExitOK
+}
+
+func runVerify(stdio IO, args []string) int {
+	dir := os.Getenv("ENROLLDESK_DATA")
+	if dir == "" {
+		c := KioskConfig{}
+		if err := c.defaults(); err == nil {
+			dir = c.DataDir
+		}
+	}
+	return verify.RunVerify(args, dir, stdio.Out, stdio.Err)
+}

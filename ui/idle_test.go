@@ -1,0 +1,108 @@
+package ui_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"enrolldesk/ui"
+)
+
+func TestIdleCountdownThenContinueKeepsTheSession(t *testing.T) {
+	r := newRig(t)
+	cardsThrough(r, famConsistent)
+	at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+
+	r.k.Tick(fixedNow.Add(89 * time.Second))
+	if r.k.Idle().Visible() {
+		t.Fatal("countdown before the idle time")
+	}
+	r.k.Tick(fixedNow.Add(91 * time.Second))
+	o := r.k.Idle()
+	if !o.Visible() || !strings.HasPrefix(o.Seconds.Text, "19") {
+		t.Fatalf("countdown visible %v, seconds %q", o.Visible(), o.Seconds.Text)
+	}
+	if !shows(r.win, "继续使用") {
+		t.Error("继续使用 is not on screen")
+	}
+	r.k.Tick(fixedNow.Add(100 * time.Second))
+	if !strings.HasPrefix(o.Seconds.Text, "10") {
+		t.Errorf("seconds %q after 100 s", o.Seconds.Text)
+	}
+	test.Tap(o.Continue)
+	if o.Visible() {
+		t.Error("the countdown stayed after 继续使用")
+	}
+	cf := at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+	if cf.Child["name"].Text != r.fams[famConsistent].childName {
+		t.Errorf("the session changed: %q", cf.Child["name"].Text)
+	}
+	// The continue touch restarts the idle time.
+	r.k.Tick(fixedNow.Add(180 * time.Second))
+	if o.Visible() {
+		t.Error("countdown 80 s after the last touch")
+	}
+	// A clock going backwards (the real ticker in a test) changes nothing.
+	r.k.Tick(fixedNow)
+	if o.Visible() || r.k.ScreenName() != ui.ScreenConfirm {
+		t.Error("an earlier time changed the screen")
+	}
+}
+
+func TestIdleWipesEverythingPersonal(t *testing.T) {
+	r := newRig(t)
+	f := r.fams[famConsistent]
+	cardsThrough(r, famConsistent)
+	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
+	test.Tap(at[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
+	ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
+	typeOn(t, ph.Pad, "1380537")
+	if !shows(r.win, "0537") {
+		t.Fatal("fixture: the typed digits are not on screen")
+	}
+	r.k.Tick(fixedNow.Add(95 * time.Second))
+	if !r.k.Idle().Visible() {
+		t.Fatal("no countdown")
+	}
+	r.k.Tick(fixedNow.Add(111 * time.Second))
+	at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	if r.k.Idle().Visible() {
+		t.Error("the countdown outlived the wipe")
+	}
+	if ph.Pad.Value() != "" {
+		t.Errorf("the phone keypad still holds %q", ph.Pad.Value())
+	}
+	for _, s := range texts(r.win) {
+		s = strings.ReplaceAll(s, "\n", "")
+		for _, personal := range []string{f.childName, f.guardianName, string(f.child), string(f.guardian),
+			f.child.Masked(), f.guardian.Masked(), "0537"} {
+			if strings.Contains(s, personal) {
+				t.Errorf("after the wipe the window still shows %q", s)
+			}
+		}
+	}
+	// Nothing runs on the welcome screen.
+	r.k.Tick(fixedNow.Add(500 * time.Second))
+	if r.k.Idle().Visible() {
+		t.Error("a countdown on the welcome screen")
+	}
+}
+
+func TestIdleRestoresDefaultsForTheNextPerson(t *testing.T) {
+	r := newRig(t)
+	w := at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	test.Tap(w.English)
+	w = at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	test.Tap(w.LargeText)
+	w = at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	test.Tap(w.Primary)
+	at[*ui.IDCardScreen](r, ui.ScreenGuardianCard)
+	r.k.Tick(fixedNow.Add(200 * time.Second)) // one tick past both: straight to the wipe
+	r.k.Tick(fixedNow.Add(201 * time.Second))
+	at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	if r.k.Language() != ui.LangChinese || r.k.LargeText() {
+		t.Errorf("language %s, large %v after the wipe", r.k.Language(), r.k.LargeText())
+	}
+}

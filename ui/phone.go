@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+
+	"enrolldesk/core"
+)
+
+// PhoneScreen takes the mobile number for the SMS notices on the keypad
+// (digits only) and checks it with core.ParsePhone.
+type PhoneScreen struct {
+	Pad    *Keypad
+	Status *Notice
+	Nav    // Next is 确定
+
+	k       *Kiosk
+	content fyne.CanvasObject
+}
+
+// Name implements Screen.
+func (s *PhoneScreen) Name() string { return ScreenPhone }
+
+// Content implements Screen.
+func (s *PhoneScreen) Content() fyne.CanvasObject { return s.content }
+
+func newPhoneScreen(k *Kiosk, initial string) *PhoneScreen {
+	s := &PhoneScreen{k: k}
+	s.Pad = newKeypad(k, phoneKeypad, initial)
+	s.Status = s.Pad.Message
+	s.Pad.onChange = s.Status.clear
+	s.Pad.onHint = func(h string) { s.Status.set(noticeWarn, h) }
+	s.Nav = k.nav(k.showSchool, k.primary(lang.L("nav.ok"), theme.ConfirmIcon(), s.confirm))
+	body := container.NewVBox(k.text(lang.L("phone.why")), s.Pad.object())
+	s.content = k.frame(5, lang.L("phone.title"), k.scroll(body), s.Nav)
+	return s
+}
+
+func (s *PhoneScreen) confirm() {
+	k := s.k
+	if k.sess == nil {
+		return
+	}
+	phone, err := core.ParsePhone(s.Pad.Value())
+	if err != nil {
+		s.Status.set(noticeError, k.words().errorText(err, s.Pad.Value()))
+		return
+	}
+	k.sess.phone = phone
+	k.showConsent()
+}
+
+func (s *PhoneScreen) clear() {
+	s.Pad.clear()
+	s.Status.clear()
+}
+
+// showPhone is step 5.
+func (k *Kiosk) showPhone() {
+	if k.sess == nil {
+		return
+	}
+	k.show(newPhoneScreen(k, k.sess.phone))
+}
