@@ -37,6 +37,10 @@ func Policies() fs.FS {
 // DefaultPolicy is the demo city's policy file name in Policies.
 const DefaultPolicy = "jining-2027.toml"
 
+// TranslationsEmbed returns the embedded translations and their directory,
+// in the form fyne's lang.AddTranslationsFS takes.
+func TranslationsEmbed() (embed.FS, string) { return translations, "translations" }
+
 // Translations returns the UI translation files (zh-Hans.json, en.json) at
 // the root of the returned file system.
 func Translations() fs.FS {

@@ -100,7 +100,7 @@ func (s *ConsentScreen) submit() {
 			fyne.LogError("enrolldesk: submit failed", err)
 			s.busy(false)
 			msg := lang.L("consent.failed")
-			if core.IsInvalid(err) {
+			if core.IsInvalid(err) || core.ErrorCode(err) == core.ECONFLICT {
 				msg = k.words().errorText(err, "")
 			}
 			s.Status.set(noticeError, msg)

@@ -15,6 +15,7 @@ import (
 
 	"enrolldesk/app/printing"
 	"enrolldesk/core/receipt"
+	"enrolldesk/internal/pdftest"
 )
 
 // privateCUPS is a cupsd of the test's own: its configuration, spool, logs
@@ -200,7 +201,7 @@ func TestCUPSPrint(t *testing.T) {
 	if !strings.Contains(string(info), "226 x 48") {
 		t.Errorf("printed page is not the 80 × 170 mm receipt:\n%s", info)
 	}
-	got := decodeQR(t, printed)
+	got := pdftest.DecodeQR(t, printed)
 	c2, err := receipt.Verify(got, testRing(t))
 	if err != nil {
 		t.Fatalf("QR on the printed page: %v", err)

@@ -10,6 +10,7 @@ import (
 	"enrolldesk/app/printing"
 	"enrolldesk/core"
 	"enrolldesk/core/receipt"
+	"enrolldesk/internal/pdftest"
 )
 
 // squash drops white space so text wrapped across lines still matches.
@@ -25,7 +26,7 @@ func squash(s string) string {
 func TestReceiptText(t *testing.T) {
 	rc := sample()
 	path, _ := render(t, rc)
-	text := squash(pdftotext(t, path))
+	text := squash(pdftest.Text(t, path))
 	for _, want := range []string{"义务教育入学报名回执", rc.RegNo, rc.ChildName, rc.ChildMasked, rc.GuardianName,
 		rc.GuardianMasked, "小学一年级", "房户一致", "1.济宁市任城区文昌第二实验小学", "2.文昌小学", "已提交",
 		"2027-05-1209:30", "JN-RC-01", "凭此回执可查询报名进度"} {
@@ -82,7 +83,7 @@ func TestReceiptPage(t *testing.T) {
 		rc := sample()
 		rc.RegNo = "JN27P-4F7K-9Q2M-EXTRA-LONG-0001"
 		path, _ := render(t, rc)
-		if text := pdftotext(t, path); !strings.Contains(text, rc.RegNo) {
+		if text := pdftest.Text(t, path); !strings.Contains(text, rc.RegNo) {
 			t.Fatalf("registration number split or missing:\n%s", text)
 		}
 	})
@@ -109,7 +110,7 @@ func TestReceiptPage(t *testing.T) {
 func TestReceiptQR(t *testing.T) {
 	rc := sample()
 	path, token := render(t, rc)
-	got := decodeQR(t, path)
+	got := pdftest.DecodeQR(t, path)
 	if got != token {
 		t.Fatalf("QR code reads %q, want the signed token %q", got, token)
 	}
@@ -151,7 +152,7 @@ func TestRareCharacters(t *testing.T) {
 			rc := sample()
 			rc.ChildName, rc.GuardianName = tt.child, tt.guardian
 			path, _ := render(t, rc) // fails the test on any error; a panic fails it too
-			text := pdftotext(t, path)
+			text := pdftest.Text(t, path)
 			for _, want := range tt.common {
 				if !strings.Contains(text, want) {
 					t.Errorf("PDF text lacks %q:\n%s", want, text)
@@ -175,7 +176,7 @@ func TestReceiptJunior(t *testing.T) {
 	rc.Stage, rc.Category, rc.GuardianName, rc.GuardianMasked, rc.KioskID = core.Junior, "", "", "", ""
 	rc.Schools, rc.SchoolCodes = []string{"文昌中学"}, []string{"J001"}
 	path, _ := render(t, rc)
-	text := pdftotext(t, path)
+	text := pdftest.Text(t, path)
 	for _, want := range []string{"初中一年级", "文昌中学"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q", want)
@@ -192,7 +193,7 @@ func TestWrapPunctuation(t *testing.T) {
 	rc := sample()
 	rc.Schools = []string{"济宁市任城区文昌第二实验小学", "济宁市第十五中学附属小学（北校区）"}
 	path, _ := render(t, rc)
-	for _, l := range strings.Split(pdftotext(t, path), "\n") {
+	for _, l := range strings.Split(pdftest.Text(t, path), "\n") {
 		l = strings.TrimSpace(l)
 		if strings.HasSuffix(l, "（") || strings.HasPrefix(l, "）") {
 			t.Errorf("line %q breaks at a bracket", l)

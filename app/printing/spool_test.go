@@ -13,6 +13,7 @@ import (
 
 	"enrolldesk/app/printing"
 	"enrolldesk/core/receipt"
+	"enrolldesk/internal/pdftest"
 )
 
 // fakeLP writes a shell script standing in for lp. The good one copies the
@@ -203,7 +204,7 @@ func TestReceiptPrinter(t *testing.T) {
 		if err != nil || !o.Printed || o.Unprintable != nil {
 			t.Fatalf("outcome %+v, %v", o, err)
 		}
-		if tok := decodeQR(t, filepath.Join(out, rc.RegNo+".pdf")); tok == "" {
+		if tok := pdftest.DecodeQR(t, filepath.Join(out, rc.RegNo+".pdf")); tok == "" {
 			t.Fatal("printed receipt has no QR code")
 		} else if _, err := receipt.Verify(tok, testRing(t)); err != nil {
 			t.Fatalf("printed token: %v", err)

@@ -1,0 +1,301 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"enrolldesk/app"
+	"enrolldesk/app/keys"
+	"enrolldesk/core"
+	"enrolldesk/core/receipt"
+	"enrolldesk/internal/pdftest"
+	"enrolldesk/ui"
+)
+
+// kioskRig is a kiosk on real adapters — a demo city in SQLite, the kiosk
+// store, the key, the PDF renderer and the spooler — with a stand-in for
+// CUPS' lp that "prints" by copying the file into out.
+type kioskRig struct {
+	t    *testing.T
+	k    *app.Kiosk
+	ui   *ui.Kiosk
+	win  fyne.Window
+	data string
+	out  string
+	ps   map[string]core.Persona
+}
+
+var kioskNow = time.Date(2027, 6, 15, 9, 30, 0, 0, time.FixedZone("CST", 8*3600))
+
+func newKioskRig(t *testing.T) *kioskRig {
+	t.Helper()
+	r := &kioskRig{t: t, data: t.TempDir(), out: t.TempDir()}
+	lp := filepath.Join(t.TempDir(), "lp")
+	script := "#!/bin/sh\nfor f; do :; done\ncp \"$f\" '" + r.out + "'/\n"
+	if err := os.WriteFile(lp, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	k, err := app.OpenKiosk(context.Background(), app.KioskConfig{DataDir: r.data, Families: 300, Seed: 11,
+		PIN: "1357", Printer: "TEST", LP: lp, KioskID: "JN-RC-07", Now: func() time.Time { return kioskNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.k = k
+	r.ps = map[string]core.Persona{}
+	for _, p := range k.Personas() {
+		r.ps[p.Key] = p
+	}
+	a := test.NewApp()
+	r.win = a.NewWindow("")
+	r.ui = ui.NewKiosk(a, r.win, k.Services(k.DemoReader()), k.Options())
+	t.Cleanup(func() {
+		r.ui.Close()
+		r.win.Close()
+		k.Close()
+	})
+	return r
+}
+
+func screen[S ui.Screen](r *kioskRig, name string) S {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for r.ui.ScreenName() != name || r.ui.Busy() {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("timed out waiting for screen %s (on %s)", name, r.ui.ScreenName())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	s, ok := r.ui.Screen().(S)
+	if !ok {
+		r.t.Fatalf("screen %s is a %T", name, r.ui.Screen())
+	}
+	return s
+}
+
+func (r *kioskRig) cards(key string) {
+	r.t.Helper()
+	w := screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	if r.ps[key].Stage == core.Junior {
+		test.Tap(w.Junior)
+	} else {
+		test.Tap(w.Primary)
+	}
+	test.Tap(screen[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Demo[key])
+	test.Tap(screen[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[key])
+}
+
+func (r *kioskRig) typeID(name string, id core.ResidentID) {
+	r.t.Helper()
+	card := screen[*ui.IDCardScreen](r, map[string]string{ui.ScreenGuardianKeypad: ui.ScreenGuardianCard, ui.ScreenChildKeypad: ui.ScreenChildCard}[name])
+	test.Tap(card.Keypad)
+	pad := screen[*ui.IDKeypadScreen](r, name)
+	for _, c := range string(id) {
+		test.Tap(pad.Pad.Keys[string(c)])
+	}
+	test.Tap(pad.Next)
+}
+
+// submit walks from the confirmation to the receipt; ranking, when given,
+// lists the zone's school indexes in the parent's order.
+func (r *kioskRig) submit(ranking ...int) *ui.ReceiptScreen {
+	r.t.Helper()
+	test.Tap(screen[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
+	sc := screen[*ui.SchoolScreen](r, ui.ScreenSchool)
+	for _, i := range ranking {
+		test.Tap(sc.Schools[i])
+	}
+	test.Tap(sc.Next)
+	ph := screen[*ui.PhoneScreen](r, ui.ScreenPhone)
+	for _, c := range "13905370000" {
+		test.Tap(ph.Pad.Keys[string(c)])
+	}
+	test.Tap(ph.Next)
+	cs := screen[*ui.ConsentScreen](r, ui.ScreenConsent)
+	test.Tap(cs.Agree)
+	test.Tap(cs.Next)
+	test.Tap(cs.Next) // a double tap on 提交
+	return screen[*ui.ReceiptScreen](r, ui.ScreenReceipt)
+}
+
+func (r *kioskRig) stored() []core.Application {
+	r.t.Helper()
+	ctx := context.Background()
+	rows, err := r.k.Store().Outbox(ctx)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	n, err := r.k.Store().CountApplications(ctx)
+	if err != nil || n != len(rows) {
+		r.t.Fatalf("%d applications but %d outbox rows (%v): every application needs its outbox row", n, len(rows), err)
+	}
+	var out []core.Application
+	for _, row := range rows {
+		a, err := r.k.Store().Application(ctx, row.AppID)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// printed returns the one receipt the stand-in printer received.
+func (r *kioskRig) printed() string {
+	r.t.Helper()
+	files, err := filepath.Glob(filepath.Join(r.out, "*.pdf"))
+	if err != nil || len(files) != 1 {
+		r.t.Fatalf("printed receipts = %v (%v), want exactly one", files, err)
+	}
+	return files[0]
+}
+
+func TestKioskConsistentFamilyEndToEnd(t *testing.T) {
+	r := newKioskRig(t)
+	p := r.ps["consistent"]
+	r.cards("consistent")
+	rc := r.submit()
+
+	apps := r.stored()
+	if len(apps) != 1 {
+		t.Fatalf("stored %d applications, want 1 (double tap on 提交)", len(apps))
+	}
+	a := apps[0]
+	if a.Child.ID != p.ChildID || a.State != core.StateSubmitted || a.Phone != "13905370000" || a.KioskID != "JN-RC-07" ||
+		a.Decision.Category != "hukou_property" || len(a.Choices) != 1 {
+		t.Errorf("stored application = %+v", a)
+	}
+	if rc.RegNo.Text != a.RegNo {
+		t.Errorf("screen shows %q, store has %q", rc.RegNo.Text, a.RegNo)
+	}
+
+	pdf := r.printed()
+	text := pdftest.Text(t, pdf)
+	for _, want := range []string{"义务教育入学报名回执", a.RegNo, a.Child.Name, p.ChildID.Masked(), a.Choices[0].Name, "JN-RC-07"} {
+		if !strings.Contains(strings.ReplaceAll(text, " ", ""), strings.ReplaceAll(want, " ", "")) {
+			t.Errorf("receipt text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, string(p.ChildID)) || strings.Contains(text, string(p.GuardianID)) {
+		t.Error("the receipt prints a full ID number")
+	}
+
+	token := pdftest.DecodeQR(t, pdf)
+	ring, err := keys.LoadKeyRing(r.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := receipt.Verify(token, ring)
+	if err != nil {
+		t.Fatalf("the receipt's QR token does not verify: %v", err)
+	}
+	if claims.RegNo != a.RegNo || claims.AppID != a.ID || claims.ChildMasked != p.ChildID.Masked() || claims.KioskID != "JN-RC-07" {
+		t.Errorf("claims = %+v", claims)
+	}
+	tampered := []byte(token)
+	tampered[len("EDR1.")+10] ^= 1
+	if _, err := receipt.Verify(string(tampered), ring); err == nil {
+		t.Error("a token with one changed byte verified")
+	}
+	var out, errw strings.Builder
+	if code := app.Main([]string{"verify", "--keys", r.data, token}, nil, &out, &errw); code != 0 || !strings.Contains(out.String(), a.RegNo) {
+		t.Errorf("enrolldesk verify: exit %d, %s %s", code, out.String(), errw.String())
+	}
+
+	test.Tap(rc.Finish)
+	screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	if left, _ := filepath.Glob(filepath.Join(r.data, "spool", "*")); len(left) != 0 {
+		t.Errorf("the spool keeps %v after a printed session", left)
+	}
+}
+
+func TestKioskMultiSchoolRanking(t *testing.T) {
+	r := newKioskRig(t)
+	r.cards("multi-school")
+	r.submit(1, 0)
+	a := r.stored()[0]
+	zone := a.Decision.Schools()
+	if len(a.Choices) != 2 || a.Choices[0].Code != zone[1].Code || a.Choices[1].Code != zone[0].Code {
+		t.Errorf("choices = %+v, want the zone's schools in the tapped order (2nd, 1st)", a.Choices)
+	}
+	text := pdftest.Text(t, r.printed())
+	if i, j := strings.Index(text, zone[1].Name), strings.Index(text, zone[0].Name); i < 0 || j < 0 || i > j {
+		t.Errorf("the receipt lists the schools out of the parent's order:\n%s", text)
+	}
+}
+
+func TestKioskIDWithXTypedOnKeypad(t *testing.T) {
+	r := newKioskRig(t)
+	p := r.ps["id-with-x"]
+	test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+	r.typeID(ui.ScreenGuardianKeypad, p.GuardianID)
+	r.typeID(ui.ScreenChildKeypad, p.ChildID)
+	cf := screen[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+	if got := cf.Child["id"].Text; got != p.ChildID.Masked() || !strings.HasSuffix(got, "X") {
+		t.Errorf("child ID shown as %q", got)
+	}
+	r.submit()
+	if a := r.stored()[0]; a.Child.ID != p.ChildID {
+		t.Errorf("stored child %v, want %v", a.Child.ID, p.ChildID)
+	}
+}
+
+func TestKioskRefusalsStoreNothing(t *testing.T) {
+	for _, tc := range []struct{ key, says string }{
+		{"too-young", "不满6周岁"},
+		{"migrant-short-insurance", "不足12个月"},
+		{"no-records", "人工窗口"},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			r := newKioskRig(t)
+			r.cards(tc.key)
+			ne := screen[*ui.NotEligibleScreen](r, ui.ScreenNotEligible)
+			var said []string
+			for _, n := range ne.Reasons {
+				said = append(said, n.Message())
+			}
+			all := strings.Join(said, " ") + ne.Advice.Text
+			if !strings.Contains(strings.ReplaceAll(all, "\n", ""), tc.says) {
+				t.Errorf("the screen says %q, want it to mention %q", all, tc.says)
+			}
+			if n := len(r.stored()); n != 0 {
+				t.Errorf("stored %d applications for a refused family", n)
+			}
+			test.Tap(ne.Finish)
+			screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+		})
+	}
+}
+
+func TestKioskSecondApplicationForChildRefused(t *testing.T) {
+	r := newKioskRig(t)
+	r.cards("twins")
+	test.Tap(r.submit().Finish)
+	r.cards("twins")
+	test.Tap(screen[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
+	test.Tap(screen[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
+	ph := screen[*ui.PhoneScreen](r, ui.ScreenPhone)
+	for _, c := range "13905370000" {
+		test.Tap(ph.Pad.Keys[string(c)])
+	}
+	test.Tap(ph.Next)
+	cs := screen[*ui.ConsentScreen](r, ui.ScreenConsent)
+	test.Tap(cs.Agree)
+	test.Tap(cs.Next)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(cs.Status.Message(), "不需要再报一次") {
+		if time.Now().After(deadline) {
+			t.Fatalf("consent screen says %q, want the earlier registration named", cs.Status.Message())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := len(r.stored()); n != 1 {
+		t.Errorf("stored %d applications, want 1", n)
+	}
+}
