@@ -56,5 +56,13 @@ lint: check-go deps $(TOOLS)/staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' ; git ls-files -o --exclude-standard '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+## screenshots: every kiosk screen (zh/en, normal/large) and a sample receipt into docs/screens
+screenshots: check-go deps-test
+	rm -rf docs/screens && mkdir -p docs/screens
+	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -run '^TestScreenshots$$' ./ui/
+	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -run '^TestKioskConsistentFamilyEndToEnd$$' ./app/
+	pdftoppm -r 150 -png -singlefile docs/screens/receipt.pdf docs/screens/receipt
+	@ls docs/screens | wc -l | xargs echo "screens written:"
+
 clean:
 	rm -rf bin

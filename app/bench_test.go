@@ -11,11 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"enrolldesk/app"
 	"enrolldesk/app/demo"
 	"enrolldesk/app/policyfile"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
+	"enrolldesk/ui"
 )
 
 // The million-resident demo city: 300,000 families ≈ 1,000,000 residents.
@@ -298,4 +301,34 @@ func (r *recorder) ZoneRulesFor(ctx context.Context, compound string, stage core
 func (r *recorder) Zone(ctx context.Context, code string) (*core.Zone, error) {
 	r.note("zone", code)
 	return r.City.Zone(ctx, code)
+}
+
+// BenchmarkKioskStart is kiosk start to first frame, headless: open the
+// data directory (key, kiosk store, demo city already built on an earlier
+// start, renderer), build every service and the welcome screen, and paint
+// one frame with Fyne's software painter (goal ≤ 1 s). A real window adds
+// the GL context, which the test driver has not.
+func BenchmarkKioskStart(b *testing.B) {
+	dir := b.TempDir()
+	cfg := app.KioskConfig{DataDir: dir, Families: 2000, Seed: 2027}
+	k, err := app.OpenKiosk(context.Background(), cfg) // first start builds the demo city
+	if err != nil {
+		b.Fatal(err)
+	}
+	k.Close()
+	a := test.NewApp()
+	for b.Loop() {
+		k, err := app.OpenKiosk(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := a.NewWindow("")
+		kiosk := ui.NewKiosk(a, w, k.Services(k.DemoReader()), k.Options())
+		if img := w.Canvas().Capture(); img.Bounds().Dx() < 1000 {
+			b.Fatalf("first frame is %v", img.Bounds())
+		}
+		kiosk.Close()
+		w.Close()
+		k.Close()
+	}
 }

@@ -176,6 +176,15 @@ func TestKioskConsistentFamilyEndToEnd(t *testing.T) {
 	}
 
 	pdf := r.printed()
+	if dir := os.Getenv("ENROLLDESK_SCREENS"); dir != "" { // make screenshots keeps a sample
+		data, err := os.ReadFile(pdf)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "receipt.pdf"), data, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	text := pdftest.Text(t, pdf)
 	for _, want := range []string{"义务教育入学报名回执", a.RegNo, a.Child.Name, p.ChildID.Masked(), a.Choices[0].Name, "JN-RC-07"} {
 		if !strings.Contains(strings.ReplaceAll(text, " ", ""), strings.ReplaceAll(want, " ", "")) {
