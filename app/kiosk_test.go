@@ -112,6 +112,15 @@ func (r *kioskRig) submit(ranking ...int) *ui.ReceiptScreen {
 		test.Tap(sc.Schools[i])
 	}
 	test.Tap(sc.Next)
+	cs := r.consent()
+	test.Tap(cs.Next)
+	test.Tap(cs.Next) // a double tap on 提交
+	return screen[*ui.ReceiptScreen](r, ui.ScreenReceipt)
+}
+
+// consent types the phone number and agrees, leaving 提交 to the caller.
+func (r *kioskRig) consent() *ui.ConsentScreen {
+	r.t.Helper()
 	ph := screen[*ui.PhoneScreen](r, ui.ScreenPhone)
 	for _, c := range "13905370000" {
 		test.Tap(ph.Pad.Keys[string(c)])
@@ -119,9 +128,7 @@ func (r *kioskRig) submit(ranking ...int) *ui.ReceiptScreen {
 	test.Tap(ph.Next)
 	cs := screen[*ui.ConsentScreen](r, ui.ScreenConsent)
 	test.Tap(cs.Agree)
-	test.Tap(cs.Next)
-	test.Tap(cs.Next) // a double tap on 提交
-	return screen[*ui.ReceiptScreen](r, ui.ScreenReceipt)
+	return cs
 }
 
 func (r *kioskRig) stored() []core.Application {
@@ -289,13 +296,7 @@ func TestKioskSecondApplicationForChildRefused(t *testing.T) {
 	r.cards("twins")
 	test.Tap(screen[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
 	test.Tap(screen[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
-	ph := screen[*ui.PhoneScreen](r, ui.ScreenPhone)
-	for _, c := range "13905370000" {
-		test.Tap(ph.Pad.Keys[string(c)])
-	}
-	test.Tap(ph.Next)
-	cs := screen[*ui.ConsentScreen](r, ui.ScreenConsent)
-	test.Tap(cs.Agree)
+	cs := r.consent()
 	test.Tap(cs.Next)
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(cs.Status.Message(), "不需要再报一次") {

@@ -7,24 +7,13 @@ import (
 
 	"enrolldesk/core"
 	"enrolldesk/core/memcity"
+	"enrolldesk/core/sourcetest"
 )
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-// testPolicy mirrors assets/policy/jining-2027.toml (core may not read TOML;
-// app/policyfile tests the file itself).
-func testPolicy() *core.Policy {
-	both := []core.Stage{core.Primary, core.Junior}
-	return &core.Policy{District: "370800", Name: "test", Year: 2027, AgeCutoff: "08-31", MinAge: 6,
-		MinInsuranceMonths: 12, MinGuardianShare: 51, LockYearsPrimary: 6, LockYearsJunior: 3,
-		GrandparentsProperty: true, ContractsCount: true,
-		Categories: []core.Category{
-			{Key: "hukou_property", Name: "房户一致", Stages: both, Requires: []core.Condition{core.CondHukou, core.CondOwnedHome, core.CondSameAddress}},
-			{Key: "property_only", Name: "有房无户", Stages: both, Requires: []core.Condition{core.CondOwnedHome}},
-			{Key: "hukou_only", Name: "有户无房", Stages: both, Requires: []core.Condition{core.CondHukou}},
-			{Key: "migrant", Name: "随迁子女", Stages: both, Requires: []core.Condition{core.CondResidence, core.CondInsurance, core.CondEmployment}},
-		}}
-}
+// testPolicy is the demo city's policy (sourcetest.Policy).
+func testPolicy() *core.Policy { return sourcetest.Policy() }
 
 var (
 	home  = core.Address{County: "370811", Street: "古槐街道", Compound: "文昌花园", CompoundKey: "C1", Building: 5, Unit: 1, Room: "301"}

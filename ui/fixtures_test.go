@@ -16,6 +16,7 @@ import (
 	"enrolldesk/core"
 	"enrolldesk/core/memcity"
 	"enrolldesk/core/receipt"
+	"enrolldesk/core/sourcetest"
 	"enrolldesk/ui"
 )
 
@@ -24,20 +25,8 @@ var fixedNow = time.Date(2027, 6, 15, 9, 30, 0, 0, time.UTC)
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-// testPolicy is the shape of assets/policy/jining-2027.toml (ui may not
-// read the file through app; core's tests keep the same literal).
-func testPolicy() *core.Policy {
-	both := []core.Stage{core.Primary, core.Junior}
-	return &core.Policy{District: "370800", Name: "test", Year: 2027, AgeCutoff: "08-31", MinAge: 6,
-		MinInsuranceMonths: 12, MinGuardianShare: 51, LockYearsPrimary: 6, LockYearsJunior: 3,
-		GrandparentsProperty: true, ContractsCount: true,
-		Categories: []core.Category{
-			{Key: "hukou_property", Name: "房户一致", Stages: both, Requires: []core.Condition{core.CondHukou, core.CondOwnedHome, core.CondSameAddress}},
-			{Key: "property_only", Name: "有房无户", Stages: both, Requires: []core.Condition{core.CondOwnedHome}},
-			{Key: "hukou_only", Name: "有户无房", Stages: both, Requires: []core.Condition{core.CondHukou}},
-			{Key: "migrant", Name: "随迁子女", Stages: both, Requires: []core.Condition{core.CondResidence, core.CondInsurance, core.CondEmployment}},
-		}}
-}
+// testPolicy is the demo city's policy (sourcetest.Policy).
+func testPolicy() *core.Policy { return sourcetest.Policy() }
 
 // family is one household of the test town, named by persona key.
 type family struct {

@@ -3,12 +3,14 @@ package policyfile_test
 import (
 	"errors"
 	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 
 	"enrolldesk/app/policyfile"
 	"enrolldesk/assets"
 	"enrolldesk/core"
+	"enrolldesk/core/sourcetest"
 )
 
 func TestDefault(t *testing.T) {
@@ -28,6 +30,16 @@ func TestDefault(t *testing.T) {
 	}
 	if got := strings.Join(keys, ","); got != "hukou_property,property_only,hukou_only,migrant" {
 		t.Errorf("category order = %s", got)
+	}
+}
+
+func TestDefaultMatchesTheTestLiteral(t *testing.T) {
+	p, err := policyfile.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sourcetest.Policy(); !reflect.DeepEqual(p, want) {
+		t.Errorf("assets/policy/jining-2027.toml and sourcetest.Policy() differ:\n file    %+v\n literal %+v", p, want)
 	}
 }
 

@@ -1,0 +1,3 @@
+package app
+
+import _ "github.com/prometheus/client_golang/prometheus/promhttp"
