@@ -22,7 +22,7 @@ import (
 func TestRareNamesAreFlaggedAndPrint(t *testing.T) {
 	city := memcity.New()
 	fx := sourcetest.Fixture()
-	fx.Households[0].Members[1].Name = "王䶮堃"  // the father, the applying guardian
+	fx.Households[0].Members[1].Name = "王䶮堃" // the father, the applying guardian
 	fx.Households[0].Members[3].Name = "王𠮷😀" // the child
 	if err := fx.Load(city); err != nil {
 		t.Fatal(err)
