@@ -36,6 +36,13 @@ func commands() []command {
 		{"demo init", "enrolldesk demo init --db PATH [--families N] [--seed S]   build the demo city", runDemoInit},
 		{"demo personas", "enrolldesk demo personas --db PATH                       list the demo personas as JSON", runDemoPersonas},
 		{"lookup", "enrolldesk lookup --db PATH --guardian ID --child ID [--stage primary|junior] [--json]\n  enrolldesk lookup --db PATH --batch < requests.jsonl", runLookup},
+		{"engine device add", "enrolldesk engine device add --db PATH [--name N] [--json]  new kiosk device: prints its one-time enrollment code", runDeviceAdd},
+		{"engine device list", "enrolldesk engine device list --db PATH [--json]", runDeviceList},
+		{"engine device revoke", "enrolldesk engine device revoke --db PATH ID", runDeviceRevoke},
+		{"engine", "enrolldesk engine --listen ADDR --db PATH [--tls-cert F --tls-key F] [--city DB] [--data DIR]\n    the central engine kiosks sync to", runEngine},
+		{"sync status", "enrolldesk sync status [--data DIR] [--json]                 queue, last sync and dead letters of a kiosk", runSyncStatus},
+		{"sync requeue", "enrolldesk sync requeue [--data DIR] --all | APP_ID...      put dead letters back in the outbox", runSyncRequeue},
+		{"sync", "enrolldesk sync [--data DIR] --engine URL [--enroll CODE] [--once] [--timeout D]\n    push a kiosk's outbox to the engine without the screen", runSync},
 		{"version", "enrolldesk version", func(io IO, _ []string) int { fmt.Fprintln(io.Out, "enrolldesk", Version); return ExitOK }},
 	}
 }

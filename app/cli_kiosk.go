@@ -23,10 +23,19 @@ func kioskFlags(stdio IO, args []string) (KioskConfig, bool, bool) {
 	fs.DurationVar(&c.Idle, "idle", 0, "idle time before the countdown (default 90s)")
 	fs.DurationVar(&c.Countdown, "countdown", 0, "countdown before the session is wiped (default 20s)")
 	fs.StringVar(&c.Language, "lang", "zh-Hans", "zh-Hans or en")
+	fs.StringVar(&c.Engine, "engine", os.Getenv("ENROLLDESK_ENGINE"), "engine URL to sync to; empty: an in-process engine on the demo city; \"off\": keep applications for `enrolldesk sync`")
+	fs.StringVar(&c.Enroll, "enroll", "", "one-time enrollment code from `enrolldesk engine device add` (first start with --engine)")
 	window := fs.Bool("window", false, "run in a window instead of full screen")
 	if err := fs.Parse(args); err != nil {
 		return c, false, false
 	}
+	switch c.Engine {
+	case "":
+		c.LocalEngine = true
+	case "off":
+		c.Engine = ""
+	}
+	c.Logf = func(format string, args ...any) { fmt.Fprintf(stdio.Err, "enrolldesk: "+format+"\n", args...) }
 	return c, *window, true
 }
 
@@ -42,6 +51,9 @@ func runKiosk(stdio IO, args []string) int {
 		return fail(stdio.Err, ExitFail, "kiosk: %v", err)
 	}
 	defer k.Close()
+	if url := k.EngineURL(); url != "" {
+		fmt.Fprintf(stdio.Err, "enrolldesk: syncing to the engine at %s\n", url)
+	}
 	if k.cfg.PIN == DefaultPIN {
 		fmt.Fprintf(stdio.Err, "enrolldesk: the maintenance PIN is the default %s; set --pin or ENROLLDESK_PIN on a real kiosk\n", DefaultPIN)
 	}

@@ -5,8 +5,12 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"enrolldesk/app/cardreader"
@@ -15,6 +19,7 @@ import (
 	"enrolldesk/app/policyfile"
 	"enrolldesk/app/printing"
 	"enrolldesk/app/sqlite"
+	"enrolldesk/app/syncer"
 	"enrolldesk/core"
 	"enrolldesk/core/receipt"
 	"enrolldesk/ui"
@@ -34,6 +39,16 @@ type KioskConfig struct {
 	Families  int           // size of a demo city built on first start (default 2000)
 	Seed      uint64        // its seed (default 2027)
 	Now       func() time.Time
+
+	// Sync. With Engine set the kiosk registers with that engine (once,
+	// with Enroll) and syncs to it; with LocalEngine it starts an engine
+	// in process on its own city (make run); with neither, applications
+	// wait in the outbox for `enrolldesk sync`.
+	Engine      string                           // engine base URL
+	Enroll      string                           // one-time enrollment code from `enrolldesk engine device add`
+	LocalEngine bool                             // run an in-process engine on 127.0.0.1
+	SyncWait    time.Duration                    // how long a submit waits for the engine's answer (default 2 s)
+	Logf        func(format string, args ...any) // sync log; nil: silent
 }
 
 // DefaultPIN is the maintenance PIN when none is configured; the kiosk
@@ -63,6 +78,12 @@ func (c *KioskConfig) defaults() error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.SyncWait == 0 {
+		c.SyncWait = 2 * time.Second
+	}
+	if c.Engine != "" && c.LocalEngine {
+		return fmt.Errorf("kiosk: an engine URL and an in-process engine exclude each other")
+	}
 	return os.MkdirAll(c.DataDir, 0o700)
 }
 
@@ -76,6 +97,7 @@ type Kiosk struct {
 	printer  *printing.ReceiptPrinter
 	policy   *core.Policy
 	personas []core.Persona
+	sync     *kioskSync // nil: no engine configured
 }
 
 // OpenKiosk opens (creating on first start) everything a kiosk needs.
@@ -116,7 +138,7 @@ func (k *Kiosk) open(ctx context.Context) error {
 	}
 	k.printer = &printing.ReceiptPrinter{Renderer: renderer, Sign: printing.Signer(k.key),
 		Spool: &printing.Spooler{Dir: filepath.Join(k.cfg.DataDir, "spool"), Printer: k.cfg.Printer, LP: k.cfg.LP}}
-	return nil
+	return k.openSync(ctx)
 }
 
 // openCity opens the configured department data, or the demo city, which
@@ -141,14 +163,20 @@ func (k *Kiosk) openCity(ctx context.Context) (*sqlite.DB, error) {
 	return openCity(path)
 }
 
-// Close closes the databases.
+// Close stops the sync worker (and the in-process engine) and closes the
+// databases. Closing twice is harmless.
 func (k *Kiosk) Close() error {
 	var errs []error
+	if k.sync != nil {
+		errs = append(errs, k.sync.close())
+		k.sync = nil
+	}
 	for _, db := range []*sqlite.DB{k.city, k.store} {
 		if db != nil {
 			errs = append(errs, db.Close())
 		}
 	}
+	k.city, k.store = nil, nil
 	return errors.Join(errs...)
 }
 
@@ -163,11 +191,16 @@ func (k *Kiosk) Personas() []core.Persona { return k.personas }
 
 // Services wires the screens to the adapters.
 func (k *Kiosk) Services(reader ui.CardReader) ui.Services {
-	reg := &core.Registrar{Sources: core.SourcesOf(k.city.City()), Policy: k.policy, Now: k.cfg.Now}
+	var reg ui.Registrar = &core.Registrar{Sources: core.SourcesOf(k.city.City()), Policy: k.policy, Now: k.cfg.Now}
+	var sub ui.Submitter = &kioskSubmitter{store: k.store}
+	if k.sync != nil {
+		reg = &fallbackRegistrar{remote: &syncer.Registrar{Client: k.sync.client}, local: reg, logf: k.cfg.Logf}
+		sub = &syncingSubmitter{Submitter: sub, store: k.store, worker: k.sync.worker, wait: k.cfg.SyncWait}
+	}
 	return ui.Services{
 		Registrar:   &nameCheckingRegistrar{reg: reg, glyphs: k.printer.Renderer.Glyphs()},
-		Submitter:   &kioskSubmitter{store: k.store},
-		Printer:     &kioskPrinter{printer: k.printer, kioskID: k.cfg.KioskID},
+		Submitter:   sub,
+		Printer:     &kioskPrinter{printer: k.printer, kioskID: k.cfg.KioskID, store: k.store},
 		Reader:      reader,
 		Maintenance: &kioskMaintenance{k: k},
 		KioskID:     k.cfg.KioskID,
@@ -181,4 +214,240 @@ func (k *Kiosk) DemoReader() *cardreader.Sim { return cardreader.NewSim(k.person
 // Options are the screens' settings.
 func (k *Kiosk) Options() ui.Options {
 	return ui.Options{Idle: k.cfg.Idle, Countdown: k.cfg.Countdown, Language: k.cfg.Language}
+}
+
+// kioskSync is a kiosk's link to its engine: the signing client, the
+// worker draining the outbox, and the in-process engine when there is one.
+type kioskSync struct {
+	client *syncer.Client
+	worker *syncer.Worker
+	stop   context.CancelFunc
+	done   chan struct{}
+	local  *localEngine // nil with a remote engine
+}
+
+// openSync connects the kiosk to its engine, registering on first use, and
+// starts the worker.
+func (k *Kiosk) openSync(ctx context.Context) error {
+	if k.cfg.Engine == "" && !k.cfg.LocalEngine {
+		return nil
+	}
+	s := &kioskSync{}
+	var err error
+	if k.cfg.LocalEngine {
+		if s.local, err = startLocalEngine(ctx, k.cfg, k.city.Path()); err != nil {
+			return err
+		}
+		s.client, err = connectLocal(ctx, k.store, k.key, s.local, k.cfg)
+	} else {
+		// A remote engine checks timestamps against its own clock: sign by
+		// the real one, whatever clock the kiosk's screens are given.
+		s.client, err = connect(ctx, k.store, k.key, k.cfg.Engine, k.cfg.Enroll, k.cfg.KioskID, time.Now, k.cfg.Logf)
+	}
+	if err != nil {
+		if s.local != nil {
+			err = errors.Join(err, s.local.close())
+		}
+		return err
+	}
+	s.worker = newWorker(s.client, k.store, k.cfg.Logf)
+	k.sync = s
+	s.start()
+	return nil
+}
+
+func (s *kioskSync) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop, s.done = cancel, make(chan struct{})
+	go func() {
+		defer close(s.done)
+		s.worker.Run(ctx)
+	}()
+}
+
+func (s *kioskSync) close() error {
+	s.stop()
+	<-s.done
+	if s.local != nil {
+		return s.local.close()
+	}
+	return nil
+}
+
+// SyncOnce runs one sync pass now (push what is due, pull status changes)
+// beside the background worker.
+func (k *Kiosk) SyncOnce(ctx context.Context) (syncer.Report, error) {
+	if k.sync == nil {
+		return syncer.Report{}, fmt.Errorf("sync: this kiosk has no engine configured")
+	}
+	return k.sync.worker.Sync(ctx)
+}
+
+// DrainOutbox syncs beside the background worker until the outbox is empty
+// (dead letters aside), waiting out the backoff of items that failed; it
+// stops when ctx ends or the engine refuses this kiosk.
+func (k *Kiosk) DrainOutbox(ctx context.Context) error {
+	if k.sync == nil {
+		return fmt.Errorf("sync: this kiosk has no engine configured")
+	}
+	return k.sync.worker.Drain(ctx)
+}
+
+// EngineURL is the engine the kiosk syncs to ("" when none).
+func (k *Kiosk) EngineURL() string {
+	if k.sync == nil {
+		return ""
+	}
+	return k.sync.client.URL
+}
+
+// localEngineName is how the store records a registration with the
+// in-process engine, whose port changes with every start.
+const localEngineName = "in-process"
+
+// enroll makes c a registered device of its engine. A registration the
+// store holds for engine is kept unless the engine refuses it (revoked, or
+// its database was reset) and a new code is at hand; code supplies one (nil:
+// none can be had, so the stored registration stands untested).
+func enroll(ctx context.Context, store *sqlite.DB, c *syncer.Client, engine, name string, code func(context.Context) (string, error), logf func(string, ...any)) error {
+	dev, err := store.Device(ctx)
+	if err != nil {
+		return err
+	}
+	if dev.ID != "" && dev.EngineURL == engine {
+		c.DeviceID = dev.ID
+		if code == nil {
+			return nil
+		}
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := c.Pull(pctx, 0, 1)
+		cancel()
+		if !syncer.Refused(err) {
+			return nil
+		}
+		logprintf(logf, "sync: the engine refuses device %s (%v); enrolling again", dev.ID, err)
+	}
+	if code == nil {
+		if dev.ID != "" {
+			return core.Errorf(core.EINVALID, "this kiosk is registered with %s as %s, not with %s: give --enroll CODE (from `enrolldesk engine device add`) to move it", dev.EngineURL, dev.ID, engine)
+		}
+		return core.Errorf(core.EINVALID, "this kiosk is not registered with %s yet: give --enroll CODE (from `enrolldesk engine device add`)", engine)
+	}
+	secret, err := code(ctx)
+	if err != nil {
+		return err
+	}
+	id, err := register(ctx, c, secret, name)
+	if err != nil {
+		return err
+	}
+	if err := store.SetDevice(ctx, sqlite.Device{ID: id, EngineURL: engine, RegisteredAt: time.Now()}); err != nil {
+		return err
+	}
+	logprintf(logf, "sync: registered with %s as device %s", engine, id)
+	return nil
+}
+
+// register registers c, retrying when the network lost the request or the
+// answer: the engine answers the same code and key with the same device.
+func register(ctx context.Context, c *syncer.Client, code, name string) (string, error) {
+	var err error
+	for attempt := 1; attempt <= 5; attempt++ {
+		var id string
+		if id, err = c.Register(ctx, code, name); err == nil {
+			return id, nil
+		}
+		var api *syncer.APIError
+		if errors.As(err, &api) && api.Status < http.StatusInternalServerError {
+			return "", err
+		}
+		t := time.NewTimer(time.Duration(attempt) * 500 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", ctx.Err()
+		case <-t.C:
+		}
+	}
+	return "", err
+}
+
+// connect returns a client of the remote engine at url, registered.
+func connect(ctx context.Context, store *sqlite.DB, key ed25519.PrivateKey, url, code, name string,
+	now func() time.Time, logf func(string, ...any)) (*syncer.Client, error) {
+	url = strings.TrimRight(strings.TrimSpace(url), "/")
+	c := syncer.NewClient(url, key, "")
+	c.Now = now
+	var supply func(context.Context) (string, error)
+	if code != "" {
+		supply = func(context.Context) (string, error) { return code, nil }
+	}
+	if err := enroll(ctx, store, c, url, name, supply, logf); err != nil {
+		return nil, fmt.Errorf("sync: %w", err)
+	}
+	return c, nil
+}
+
+// localEngine is an engine served in process on a loopback port, so one
+// machine shows the whole system.
+type localEngine struct {
+	engine *Engine
+	srv    *http.Server
+	url    string
+	served chan error
+}
+
+// startLocalEngine opens the engine in the kiosk's data directory, on the
+// kiosk's own city, and serves it on 127.0.0.1.
+func startLocalEngine(ctx context.Context, cfg KioskConfig, cityPath string) (*localEngine, error) {
+	e, err := OpenEngine(ctx, EngineConfig{DataDir: cfg.DataDir, CityDB: cityPath, Families: cfg.Families, Seed: cfg.Seed, Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("in-process engine: %w", err), e.Close())
+	}
+	l := &localEngine{engine: e, url: "http://" + ln.Addr().String(), served: make(chan error, 1),
+		srv: engineServer(e.Handler(), slog.New(slog.DiscardHandler))}
+	go func() { l.served <- l.srv.Serve(ln) }()
+	return l, nil
+}
+
+func (l *localEngine) close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := l.srv.Shutdown(ctx)
+	if serr := <-l.served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return errors.Join(err, l.engine.Close())
+}
+
+// connectLocal registers the kiosk with the in-process engine, adding the
+// device itself the first time (or when the engine's database is new).
+func connectLocal(ctx context.Context, store *sqlite.DB, key ed25519.PrivateKey, l *localEngine, cfg KioskConfig) (*syncer.Client, error) {
+	c := syncer.NewClient(l.url, key, "")
+	c.Now = cfg.Now
+	code := func(ctx context.Context) (string, error) {
+		_, code, err := l.engine.AddDevice(ctx, cfg.KioskID)
+		return code, err
+	}
+	if err := enroll(ctx, store, c, localEngineName, cfg.KioskID, code, cfg.Logf); err != nil {
+		return nil, fmt.Errorf("sync: in-process engine: %w", err)
+	}
+	return c, nil
+}
+
+// newWorker is the sync worker of a kiosk store.
+func newWorker(c *syncer.Client, store *sqlite.DB, logf func(string, ...any)) *syncer.Worker {
+	w := syncer.NewWorker(c, syncOutbox{store})
+	w.Logf = logf
+	return w
+}
+
+func logprintf(logf func(string, ...any), format string, args ...any) {
+	if logf != nil {
+		logf(format, args...)
+	}
 }

@@ -52,6 +52,9 @@ func newReceiptScreen(k *Kiosk, app core.Application) *ReceiptScreen {
 	s.RegNo.Alignment = fyne.TextAlignCenter
 	s.RegNo.Importance = widget.HighImportance
 	status := w.state(app.State)
+	if app.State == core.StateSubmitted { // stored here, not yet at the engine: the paper says the same
+		status = lang.L("receipt.queued")
+	}
 	if app.Decision.NeedsReview {
 		status = lang.L("receipt.statusReview", map[string]any{"State": status, "Review": w.state(core.StateNeedsReview)})
 	}

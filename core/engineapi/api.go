@@ -18,7 +18,7 @@ import (
 
 // Paths of the API (all under /v1/ but the probes).
 const (
-	PathRegister = "/v1/devices/register" // POST RegisterRequest → RegisterResponse (authorised by the one-time code, not a signature)
+	PathRegister = "/v1/devices/register"  // POST RegisterRequest → RegisterResponse (authorised by the one-time code, not a signature)
 	PathPush     = "/v1/applications/push" // POST PushRequest → PushResponse
 	PathPull     = "/v1/status/pull"       // POST PullRequest → PullResponse
 	PathLookup   = "/v1/lookup"            // POST LookupRequest → LookupResponse

@@ -86,14 +86,14 @@ func (d Device) Status() string {
 // Conflict is a pushed application the engine refused because the same
 // child already had one for the stage: staff see both registration numbers.
 type Conflict struct {
-	AppID     string     // the refused application
-	RegNo     string     // its registration number, on the family's second receipt
-	DeviceID  string     // the kiosk that pushed it
-	KeptID    string     // the application kept
-	KeptRegNo string     // and its registration number
+	AppID     string // the refused application
+	RegNo     string // its registration number, on the family's second receipt
+	DeviceID  string // the kiosk that pushed it
+	KeptID    string // the application kept
+	KeptRegNo string // and its registration number
 	Stage     core.Stage
-	Child     string     // the child's ID number, masked
-	Reason    string     // the plain words the kiosk was answered with
+	Child     string // the child's ID number, masked
+	Reason    string // the plain words the kiosk was answered with
 	At        time.Time
 }
 

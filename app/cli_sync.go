@@ -1,0 +1,226 @@
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"enrolldesk/app/keys"
+	"enrolldesk/app/sqlite"
+	"enrolldesk/app/syncer"
+	"enrolldesk/core/engineapi"
+	"enrolldesk/core/receipt"
+)
+
+// openKioskStore opens a kiosk data directory's key and store, as the
+// kiosk does, for the headless sync commands.
+func openKioskStore(dir string) (KioskConfig, ed25519.PrivateKey, *sqlite.DB, error) {
+	cfg := KioskConfig{DataDir: dir}
+	if err := cfg.defaults(); err != nil {
+		return cfg, nil, nil, err
+	}
+	key, err := keys.LoadOrCreate(cfg.DataDir)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	store, err := sqlite.Open(filepath.Join(cfg.DataDir, "kiosk.db"))
+	return cfg, key, store, err
+}
+
+// runSync is the kiosk's sync without its screen: it drains the data
+// directory's outbox into the engine, and keeps doing so (or, with --once,
+// until the outbox is empty). A kiosk process and this one may run side by
+// side: the engine answers a second push of an application as a duplicate.
+func runSync(stdio IO, args []string) int {
+	fs := newFlags("sync", stdio.Err)
+	dir := fs.String("data", "", "the kiosk's data directory (key and kiosk.db); default $ENROLLDESK_DATA or ~/.local/share/enrolldesk")
+	url := fs.String("engine", os.Getenv("ENROLLDESK_ENGINE"), "engine base URL")
+	code := fs.String("enroll", "", "one-time enrollment code (first sync with this engine)")
+	name := fs.String("name", "", "device name sent at registration (default the kiosk ID)")
+	once := fs.Bool("once", false, "drain the outbox until it is empty, then exit")
+	timeout := fs.Duration("timeout", 0, "with --once: give up after this long (exit 1); 0 waits for ever")
+	batch := fs.Int("batch", engineapi.MaxBatch, "applications per push (at most 500)")
+	maxBackoff := fs.Duration("max-backoff", syncer.DefaultMaxBackoff, "cap of the wait between retries")
+	if err := fs.Parse(args); err != nil {
+		return ExitUsage
+	}
+	if *url == "" || fs.NArg() > 0 {
+		return fail(stdio.Err, ExitUsage, "sync takes --engine URL (and --data DIR, --enroll CODE the first time)")
+	}
+	cfg, key, store, err := openKioskStore(*dir)
+	if err != nil {
+		return fail(stdio.Err, ExitFail, "sync: %v", err)
+	}
+	defer store.Close()
+	if *name == "" {
+		*name = "KIOSK-" + receipt.KeyID(key.Public().(ed25519.PublicKey))
+	}
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(stdio.Err, "%s enrolldesk: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	client, err := connect(ctx, store, key, *url, *code, *name, time.Now, logf)
+	if err != nil {
+		return fail(stdio.Err, exitFor(err), "%s", errText(err))
+	}
+	w := newWorker(client, store, logf)
+	w.Batch, w.MaxBackoff = *batch, *maxBackoff
+	logf("syncing %s to %s as device %s", cfg.DataDir, *url, client.DeviceID)
+	if !*once {
+		w.Run(ctx)
+		return ExitOK
+	}
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		defer cancel()
+	}
+	err = w.Drain(ctx)
+	code2 := printSyncSummary(stdio, store)
+	switch {
+	case syncer.Refused(err):
+		return fail(stdio.Err, ExitFail, "sync: the engine refuses this kiosk (%v). Nothing is lost: the applications stay queued until an admin enrolls the kiosk again (`enrolldesk engine device add`, then --enroll CODE).", err)
+	case err != nil:
+		return fail(stdio.Err, ExitFail, "sync: stopped before the outbox was empty: %v", err)
+	}
+	return code2
+}
+
+// printSyncSummary prints where the outbox stands.
+func printSyncSummary(stdio IO, store *sqlite.DB) int {
+	ctx := context.Background()
+	queued, err1 := store.CountOutbox(ctx)
+	dead, err2 := store.CountDeadLetters(ctx)
+	last, err3 := store.LastSync(ctx)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return fail(stdio.Err, ExitFail, "sync: %v", err)
+	}
+	fmt.Fprintf(stdio.Out, "queued %d\ndead letters %d\nlast sync %s\n", queued, dead, formatTime(last))
+	return ExitOK
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+// syncStatusJSON is `enrolldesk sync status --json`.
+type syncStatusJSON struct {
+	Device      string           `json:"device_id"`
+	Engine      string           `json:"engine"`
+	Queued      int              `json:"queued"`
+	LastSync    *time.Time       `json:"last_sync,omitempty"`
+	LastError   string           `json:"last_error,omitempty"`
+	DeadLetters []deadLetterJSON `json:"dead_letters"`
+}
+
+type deadLetterJSON struct {
+	AppID    string    `json:"app_id"`
+	RegNo    string    `json:"reg_no"`
+	Attempts int       `json:"attempts"`
+	Reason   string    `json:"reason"`
+	DeadAt   time.Time `json:"dead_at"`
+}
+
+// runSyncStatus shows a kiosk's sync state: registration, queue, the last
+// error, and every dead letter with the engine's reason.
+func runSyncStatus(stdio IO, args []string) int {
+	fs := newFlags("sync status", stdio.Err)
+	dir := fs.String("data", "", "the kiosk's data directory")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return ExitUsage
+	}
+	_, _, store, err := openKioskStore(*dir)
+	if err != nil {
+		return fail(stdio.Err, ExitFail, "sync status: %v", err)
+	}
+	defer store.Close()
+	st, err := readSyncStatus(context.Background(), store)
+	if err != nil {
+		return fail(stdio.Err, ExitFail, "sync status: %v", err)
+	}
+	if *asJSON {
+		return writeJSON(stdio, st, "  ")
+	}
+	last := "never"
+	if st.LastSync != nil {
+		last = formatTime(*st.LastSync)
+	}
+	fmt.Fprintf(stdio.Out, "device       %s\nengine       %s\nqueued       %d\nlast sync    %s\ndead letters %d\n",
+		st.Device, st.Engine, st.Queued, last, len(st.DeadLetters))
+	if st.LastError != "" {
+		fmt.Fprintf(stdio.Out, "last error   %s\n", st.LastError)
+	}
+	for _, d := range st.DeadLetters {
+		fmt.Fprintf(stdio.Out, "  %s  %s  tried %d×  %s\n", d.RegNo, d.AppID, d.Attempts, d.Reason)
+	}
+	return ExitOK
+}
+
+func readSyncStatus(ctx context.Context, store *sqlite.DB) (syncStatusJSON, error) {
+	var st syncStatusJSON
+	dev, err := store.Device(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Device, st.Engine = dev.ID, dev.EngineURL
+	rows, err := store.Outbox(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Queued = len(rows)
+	for _, r := range rows {
+		if r.LastError != "" {
+			st.LastError = r.LastError
+			break
+		}
+	}
+	if last, err := store.LastSync(ctx); err != nil {
+		return st, err
+	} else if !last.IsZero() {
+		st.LastSync = &last
+	}
+	dead, err := store.DeadLetters(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.DeadLetters = []deadLetterJSON{}
+	for _, d := range dead {
+		st.DeadLetters = append(st.DeadLetters, deadLetterJSON{AppID: d.AppID, RegNo: d.RegNo, Attempts: d.Attempts, Reason: d.Reason, DeadAt: d.DeadAt})
+	}
+	return st, nil
+}
+
+// runSyncRequeue puts dead letters back in the outbox.
+func runSyncRequeue(stdio IO, args []string) int {
+	fs := newFlags("sync requeue", stdio.Err)
+	dir := fs.String("data", "", "the kiosk's data directory")
+	all := fs.Bool("all", false, "requeue every dead letter")
+	if err := fs.Parse(args); err != nil {
+		return ExitUsage
+	}
+	if *all == (fs.NArg() > 0) {
+		return fail(stdio.Err, ExitUsage, "sync requeue takes --all or application IDs (see `enrolldesk sync status`)")
+	}
+	_, _, store, err := openKioskStore(*dir)
+	if err != nil {
+		return fail(stdio.Err, ExitFail, "sync requeue: %v", err)
+	}
+	defer store.Close()
+	n, err := store.RequeueDeadLetters(context.Background(), fs.Args())
+	if err != nil {
+		return fail(stdio.Err, ExitFail, "sync requeue: %v", err)
+	}
+	fmt.Fprintf(stdio.Out, "requeued %d\n", n)
+	return ExitOK
+}

@@ -1,0 +1,214 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"enrolldesk/app/policyfile"
+	"enrolldesk/app/sqlite"
+	"enrolldesk/core"
+	"enrolldesk/core/engineapi"
+)
+
+// The ingest benchmarks' shape: 20 kiosks pushing batches of 50.
+const (
+	benchKiosks = 20
+	benchBatch  = 50
+)
+
+// engineBenchApps returns n submitted applications for n different children,
+// each carrying the full decision of a real look-up in the demo city
+// (evidence, zone, schools), so bodies are the size kiosks send.
+func engineBenchApps(tb testing.TB, n int) []core.Application {
+	tb.Helper()
+	city, err := sqlite.Open(engineCityPath(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer city.Close()
+	ps, err := city.City().Personas(context.Background())
+	if err != nil || len(ps) == 0 {
+		tb.Fatalf("personas: %v", err)
+	}
+	policy, err := policyfile.Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	reg := &core.Registrar{Sources: core.SourcesOf(city.City()), Policy: policy, Now: func() time.Time { return engineNow }}
+	res, err := reg.Lookup(context.Background(), string(ps[0].GuardianID), string(ps[0].ChildID), ps[0].Stage)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl, err := core.Submit(core.Submission{Draft: res.Application, Phone: "13800138000", Consent: true,
+		Choices: res.Decision.Schools(), KioskID: "KIOSK-BENCH", At: engineNow})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	apps := make([]core.Application, n)
+	first := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range apps {
+		a := tmpl
+		a.ID = core.NewApplicationID()
+		a.RegNo = core.RegNo(a.ID, a.Stage, engineNow)
+		a.Child.ID = core.MakeResidentID("370102", first.AddDate(0, 0, i/499), i%499*2+1)
+		apps[i] = a
+	}
+	return apps
+}
+
+// batches splits apps into push bodies of benchBatch, dealt to the kiosks
+// in turn.
+func pushBodies(tb testing.TB, apps []core.Application, kiosks int) [][][]byte {
+	out := make([][][]byte, kiosks)
+	for i, k := 0, 0; i < len(apps); i, k = i+benchBatch, (k+1)%kiosks {
+		body, err := json.Marshal(engineapi.PushRequest{Applications: apps[i:min(i+benchBatch, len(apps))]})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[k] = append(out[k], body)
+	}
+	return out
+}
+
+// BenchmarkIngest20Kiosks: 20 registered kiosks push batches of 50 at once
+// over loopback HTTP to a real server on a SQLite file (synchronous=FULL).
+// One op is one application; every item must come back accepted. It also
+// reports the raw rate of the same rows (see BenchmarkIngestRawSQLite) and
+// the engine's share of it.
+func BenchmarkIngest20Kiosks(b *testing.B) {
+	r := newEngineRig(b)
+	kiosks := make([]*testKiosk, benchKiosks)
+	for i := range kiosks {
+		kiosks[i] = r.kiosk(fmt.Sprintf("bench-%02d", i))
+	}
+	apps := engineBenchApps(b, b.N)
+	work := pushBodies(b, apps, benchKiosks)
+	var accepted, failed atomic.Int64
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, k := range kiosks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: time.Minute}
+			defer client.CloseIdleConnections()
+			for _, body := range work[i] {
+				n, err := k.push(client, body)
+				accepted.Add(int64(n))
+				if err != nil {
+					failed.Add(1)
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	secs := time.Since(start).Seconds()
+	b.StopTimer()
+	if int(accepted.Load()) != b.N || failed.Load() > 0 {
+		b.Fatalf("%d of %d accepted, %d pushes failed", accepted.Load(), b.N, failed.Load())
+	}
+	rate := float64(b.N) / secs
+	b.ReportMetric(rate, "apps/s")
+	// The raw rate of the same rows, measured right after on the same
+	// machine state, so the ratio does not drift with the machine's load.
+	raw := rawIngestRate(b, rawRows(b, apps))
+	b.ReportMetric(raw, "raw-apps/s")
+	b.ReportMetric(100*rate/raw, "%-of-raw")
+}
+
+// push sends one signed batch and counts the accepted items.
+func (k *testKiosk) push(client *http.Client, body []byte) (int, error) {
+	req, err := http.NewRequest(http.MethodPost, k.rig.srv.URL+engineapi.PathPush, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	k.signer(engineapi.PathPush, body, engineNow)(req)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("push: %d %s", resp.StatusCode, raw)
+	}
+	var out engineapi.PushResponse
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, res := range out.Results {
+		if res.Outcome == engineapi.ItemAccepted {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// BenchmarkIngestRawSQLite is the ceiling for BenchmarkIngest20Kiosks: the
+// same rows (encoded beforehand) written to the same tables of a SQLite
+// file with the same statements, one transaction per batch of 50, from
+// one goroutine, with no HTTP, JSON, signatures or checks.
+func BenchmarkIngestRawSQLite(b *testing.B) {
+	rows := rawRows(b, engineBenchApps(b, b.N))
+	b.ResetTimer()
+	rate := rawIngestRate(b, rows)
+	b.StopTimer()
+	b.ReportMetric(rate, "apps/s")
+}
+
+// rawRows encodes applications as the engine stores them.
+func rawRows(tb testing.TB, apps []core.Application) []sqlite.RawApplication {
+	rows := make([]sqlite.RawApplication, len(apps))
+	for i, a := range apps {
+		got, err := engineapi.Receive(a, "KD-RAW", engineNow)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body, err := json.Marshal(got)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rows[i] = sqlite.RawApplication{ID: got.ID, RegNo: got.RegNo, Stage: string(got.Stage), ChildID: string(got.Child.ID),
+			State: string(got.State), Body: string(body)}
+	}
+	return rows
+}
+
+// rawIngestRate writes rows in batches into a new SQLite file and returns
+// the rows per second.
+func rawIngestRate(tb testing.TB, rows []sqlite.RawApplication) float64 {
+	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "raw.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	store, err := db.EngineStore(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	start := time.Now()
+	for i := 0; i < len(rows); i += benchBatch {
+		if err := store.RawIngest(ctx, "KD-RAW", rows[i:min(i+benchBatch, len(rows))], engineNow); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return float64(len(rows)) / time.Since(start).Seconds()
+}

@@ -1,0 +1,67 @@
+package app_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type deviceOut struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Code   string `json:"code"`
+}
+
+func TestEngineDeviceCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "engine.db")
+	r := cli(t, "", "engine", "device", "add", "--db", db, "--name", "市民中心 3号机", "--json")
+	var added deviceOut
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &added) != nil || added.Code == "" || added.Status != "pending" {
+		t.Fatalf("device add: %d %q %q", r.code, r.out, r.err)
+	}
+	r = cli(t, "", "engine", "device", "add", "--db", db)
+	if r.code != 0 || !strings.Contains(r.out, "code ") || !strings.Contains(r.out, "device  KD-") {
+		t.Fatalf("device add (text): %d %q", r.code, r.out)
+	}
+	r = cli(t, "", "engine", "device", "list", "--db", db)
+	if r.code != 0 || !strings.Contains(r.out, added.ID) || !strings.Contains(r.out, "市民中心 3号机") || strings.Contains(r.out, added.Code) {
+		t.Fatalf("device list: %d %q", r.code, r.out)
+	}
+	if r = cli(t, "", "engine", "device", "revoke", "--db", db, added.ID); r.code != 0 {
+		t.Fatalf("device revoke: %d %q", r.code, r.err)
+	}
+	r = cli(t, "", "engine", "device", "list", "--db", db, "--json")
+	var list []deviceOut
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &list) != nil || len(list) != 2 {
+		t.Fatalf("device list --json: %d %q", r.code, r.out)
+	}
+	for _, d := range list {
+		if d.ID == added.ID && d.Status != "revoked" {
+			t.Errorf("after revoke: %+v", d)
+		}
+	}
+}
+
+func TestEngineCommandUsage(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "engine.db")
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"RevokeUnknown", []string{"engine", "device", "revoke", "--db", db, "KD-NOBODY"}, "no device KD-NOBODY"},
+		{"RevokeNoID", []string{"engine", "device", "revoke", "--db", db}, "one device ID"},
+		{"AddNoDB", []string{"engine", "device", "add"}, "--db PATH is required"},
+		{"OneTLSFile", []string{"engine", "--db", db, "--tls-cert", "cert.pem"}, "both TLS files"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := cli(t, "", c.args...)
+			if r.code != 2 || !strings.Contains(r.err, c.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.err, c.want)
+			}
+		})
+	}
+}

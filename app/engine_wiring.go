@@ -1,0 +1,114 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"enrolldesk/app/engine"
+	"enrolldesk/app/policyfile"
+	"enrolldesk/app/sqlite"
+	"enrolldesk/core"
+	"enrolldesk/core/engineapi"
+)
+
+// EngineConfig configures a central engine. Zero values take the defaults
+// of KioskConfig where they share a meaning.
+type EngineConfig struct {
+	DB       string // the engine's own SQLite file; default DataDir/engine.db
+	CityDB   string // department data for look-ups; default: the demo city, built once into DataDir
+	DataDir  string // default $ENROLLDESK_DATA or ~/.local/share/enrolldesk
+	Families int    // size of a demo city built on first start (default 2000)
+	Seed     uint64 // its seed (default 2027)
+	Now      func() time.Time
+
+	Logger   *slog.Logger          // request and security log; discarded when nil
+	Registry prometheus.Registerer // metrics; a fresh registry when nil
+}
+
+// Engine is an open central engine: its store, the city it looks up in,
+// and the HTTP server over them. The CLI serves it; `make run` and the
+// sync tests run one in process.
+type Engine struct {
+	cfg    EngineConfig
+	db     *sqlite.DB
+	store  *sqlite.EngineStore
+	city   *sqlite.DB
+	server *engine.Server
+}
+
+// OpenEngine opens (creating on first start) the engine's store and city.
+func OpenEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
+	kc := KioskConfig{DataDir: cfg.DataDir, CityDB: cfg.CityDB, Families: cfg.Families, Seed: cfg.Seed, Now: cfg.Now}
+	if err := kc.defaults(); err != nil {
+		return nil, err
+	}
+	cfg.DataDir, cfg.Families, cfg.Seed, cfg.Now = kc.DataDir, kc.Families, kc.Seed, kc.Now
+	if cfg.DB == "" {
+		cfg.DB = filepath.Join(cfg.DataDir, "engine.db")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{cfg: cfg}
+	if err := e.open(ctx, kc); err != nil {
+		return nil, errors.Join(err, e.Close())
+	}
+	return e, nil
+}
+
+func (e *Engine) open(ctx context.Context, kc KioskConfig) error {
+	policy, err := policyfile.Default()
+	if err != nil {
+		return err
+	}
+	// The kiosk's way to the demo city: the same file, built once.
+	if e.city, err = (&Kiosk{cfg: kc}).openCity(ctx); err != nil {
+		return err
+	}
+	if e.db, err = sqlite.Open(e.cfg.DB); err != nil {
+		return err
+	}
+	if e.store, err = e.db.EngineStore(ctx); err != nil {
+		return err
+	}
+	reg := &core.Registrar{Sources: core.SourcesOf(e.city.City()), Policy: policy, Now: e.cfg.Now}
+	e.server = engine.New(e.store, reg, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry})
+	return nil
+}
+
+// Handler is the engine's HTTP API (engineapi paths, /healthz, /metrics).
+func (e *Engine) Handler() http.Handler { return e.server.Handler() }
+
+// Store is the engine's store, for staff actions and tests.
+func (e *Engine) Store() engineapi.Store { return e.store }
+
+// AddDevice creates a kiosk device and returns its ID and one-time
+// enrollment code (valid for engineapi.CodeTTL).
+func (e *Engine) AddDevice(ctx context.Context, name string) (deviceID, code string, err error) {
+	d, code, err := engine.AddDevice(ctx, e.store, name, e.cfg.Now())
+	if err != nil {
+		return "", "", fmt.Errorf("add device: %w", err)
+	}
+	return d.ID, code, nil
+}
+
+// Close closes the store and the databases.
+func (e *Engine) Close() error {
+	var errs []error
+	if e.store != nil {
+		errs = append(errs, e.store.Close())
+	}
+	for _, db := range []*sqlite.DB{e.db, e.city} {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,3 +1,0 @@
-package app
-
-import _ "github.com/prometheus/client_golang/prometheus/promhttp"
