@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"enrolldesk/app"
+	_ "enrolldesk/internal/deflocale" // before Fyne reads the locale
 )
 
 func main() {
