@@ -38,6 +38,7 @@ func commands() []command {
 		{"lookup", "enrolldesk lookup --db PATH --guardian ID --child ID [--stage primary|junior] [--json]\n  enrolldesk lookup --db PATH --batch < requests.jsonl", runLookup},
 		{"engine device add", "enrolldesk engine device add --db PATH [--name N] [--json]  new kiosk device: prints its one-time enrollment code", runDeviceAdd},
 		{"engine device list", "enrolldesk engine device list --db PATH [--json]", runDeviceList},
+		{"engine conflicts", "enrolldesk engine conflicts --db PATH [--json]            second applications for a child, refused and kept for staff", runConflicts},
 		{"engine device revoke", "enrolldesk engine device revoke --db PATH ID", runDeviceRevoke},
 		{"engine", "enrolldesk engine --listen ADDR --db PATH [--tls-cert F --tls-key F] [--city DB] [--data DIR]\n    the central engine kiosks sync to", runEngine},
 		{"sync status", "enrolldesk sync status [--data DIR] [--json]                 queue, last sync and dead letters of a kiosk", runSyncStatus},

@@ -253,3 +253,35 @@ func runDeviceRevoke(stdio IO, args []string) int {
 		return ExitOK
 	})
 }
+
+// runConflicts lists the applications the engine refused because the same
+// child already had one for the stage: staff call the family about each.
+func runConflicts(stdio IO, args []string) int {
+	fs := newFlags("engine conflicts", stdio.Err)
+	path := fs.String("db", "", "the engine's SQLite file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return ExitUsage
+	}
+	return withEngineStore(stdio, *path, func(store *sqlite.EngineStore) int {
+		cs, err := store.Conflicts(context.Background())
+		if err != nil {
+			return fail(stdio.Err, ExitFail, "conflicts: %v", err)
+		}
+		if *asJSON {
+			if cs == nil {
+				cs = []engineapi.Conflict{}
+			}
+			return writeJSON(stdio, cs, "  ")
+		}
+		tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "TIME\tREFUSED\tKEPT\tCHILD\tSTAGE\tDEVICE")
+		for _, c := range cs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.At.Local().Format("2006-01-02 15:04"), c.RegNo, c.KeptRegNo, c.Child, c.Stage.Label(), c.DeviceID)
+		}
+		if err := tw.Flush(); err != nil {
+			return fail(stdio.Err, ExitFail, "write: %v", err)
+		}
+		return ExitOK
+	})
+}

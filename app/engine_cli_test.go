@@ -1,10 +1,16 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
+	"enrolldesk/app"
+	"enrolldesk/core"
+	"enrolldesk/core/engineapi"
+	"enrolldesk/core/engineapi/storetest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 type deviceOut struct {
@@ -63,5 +69,39 @@ func TestEngineCommandUsage(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.err, c.want)
 			}
 		})
+	}
+}
+
+func TestEngineConflictsCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "engine.db")
+	e, err := app.OpenEngine(context.Background(), app.EngineConfig{DB: db, CityDB: engineCityPath(t), DataDir: dir, Now: func() time.Time { return engineNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.Store()
+	first, second := storetest.MustDevice(t, s, 1), storetest.MustDevice(t, s, 2)
+	kept, again := storetest.App(7), storetest.App(7)
+	again.ID, again.RegNo = core.NewApplicationID(), "JN27P-AAAAA-BBBBB"
+	if _, err := s.Ingest(context.Background(), first, []core.Application{kept}, engineNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Ingest(context.Background(), second, []core.Application{again}, engineNow); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "engine", "conflicts", "--db", db)
+	if r.code != 0 || !strings.Contains(r.out, "JN27P-AAAAA-BBBBB") || !strings.Contains(r.out, kept.RegNo) {
+		t.Fatalf("conflicts: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if strings.Contains(r.out, string(kept.Child.ID)) {
+		t.Error("the conflict list shows a full ID number")
+	}
+	var list []engineapi.Conflict
+	r = cli(t, "", "engine", "conflicts", "--db", db, "--json")
+	if err := json.Unmarshal([]byte(r.out), &list); err != nil || len(list) != 1 || list[0].KeptID != kept.ID {
+		t.Fatalf("conflicts --json = %v, %v: %s", list, err, r.out)
 	}
 }
