@@ -36,31 +36,7 @@ var kioskNow = time.Date(2027, 6, 15, 9, 30, 0, 0, time.FixedZone("CST", 8*3600)
 
 func newKioskRig(t *testing.T) *kioskRig {
 	t.Helper()
-	r := &kioskRig{t: t, data: t.TempDir(), out: t.TempDir()}
-	lp := filepath.Join(t.TempDir(), "lp")
-	script := "#!/bin/sh\nfor f; do :; done\ncp \"$f\" '" + r.out + "'/\n"
-	if err := os.WriteFile(lp, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	k, err := app.OpenKiosk(context.Background(), app.KioskConfig{DataDir: r.data, Families: 300, Seed: 11,
-		PIN: "1357", Printer: "TEST", LP: lp, KioskID: "JN-RC-07", Now: func() time.Time { return kioskNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.k = k
-	r.ps = map[string]core.Persona{}
-	for _, p := range k.Personas() {
-		r.ps[p.Key] = p
-	}
-	a := test.NewApp()
-	r.win = a.NewWindow("")
-	r.ui = ui.NewKiosk(a, r.win, k.Services(k.DemoReader()), k.Options())
-	t.Cleanup(func() {
-		r.ui.Close()
-		r.win.Close()
-		k.Close()
-	})
-	return r
+	return newSyncKioskRig(t, func(*app.KioskConfig) {})
 }
 
 func screen[S ui.Screen](r *kioskRig, name string) S {

@@ -23,7 +23,8 @@ import (
 	"enrolldesk/ui"
 )
 
-// newSyncKioskRig is newKioskRig with the sync settings edit makes.
+// newSyncKioskRig is the kiosk rig with edit applied to its configuration
+// (newKioskRig takes the defaults: the in-process engine).
 func newSyncKioskRig(t *testing.T, edit func(*app.KioskConfig)) *kioskRig {
 	t.Helper()
 	r := &kioskRig{t: t, data: t.TempDir(), out: t.TempDir()}
