@@ -35,6 +35,7 @@ type KioskConfig struct {
 	PIN       string        // staff PIN for the maintenance screen
 	Idle      time.Duration // default 90 s
 	Countdown time.Duration // default 20 s
+	TapGuard  time.Duration // taps dropped right after a screen appears (default 300 ms; negative: off)
 	Language  string        // zh-Hans (default) or en
 	Families  int           // size of a demo city built on first start (default 2000)
 	Seed      uint64        // its seed (default 2027)
@@ -51,6 +52,10 @@ type KioskConfig struct {
 	Logf        func(format string, args ...any) // sync log; nil: silent
 }
 
+// DefaultTapGuard drops the second tap of a double tap that would land on
+// the next screen: people who rarely use touchscreens often tap twice.
+const DefaultTapGuard = 300 * time.Millisecond
+
 // DefaultPIN is the maintenance PIN when none is configured; the kiosk
 // prints a warning at start so a hall does not keep it.
 const DefaultPIN = "2027"
@@ -65,6 +70,12 @@ func (c *KioskConfig) defaults() error {
 			return fmt.Errorf("no data directory: set --data or ENROLLDESK_DATA: %w", err)
 		}
 		c.DataDir = filepath.Join(home, ".local", "share", "enrolldesk")
+	}
+	switch {
+	case c.TapGuard == 0:
+		c.TapGuard = DefaultTapGuard
+	case c.TapGuard < 0:
+		c.TapGuard = 0
 	}
 	if c.PIN == "" {
 		c.PIN = DefaultPIN
@@ -213,7 +224,7 @@ func (k *Kiosk) DemoReader() *cardreader.Sim { return cardreader.NewSim(k.person
 
 // Options are the screens' settings.
 func (k *Kiosk) Options() ui.Options {
-	return ui.Options{Idle: k.cfg.Idle, Countdown: k.cfg.Countdown, Language: k.cfg.Language}
+	return ui.Options{Idle: k.cfg.Idle, Countdown: k.cfg.Countdown, Language: k.cfg.Language, TapGuard: k.cfg.TapGuard}
 }
 
 // kioskSync is a kiosk's link to its engine: the signing client, the

@@ -34,7 +34,8 @@ func newSyncKioskRig(t *testing.T, edit func(*app.KioskConfig)) *kioskRig {
 		t.Fatal(err)
 	}
 	cfg := app.KioskConfig{DataDir: r.data, Families: 300, Seed: 11, PIN: "1357", Printer: "TEST", LP: lp,
-		KioskID: "JN-RC-07", Now: func() time.Time { return kioskNow }, Logf: t.Logf}
+		KioskID: "JN-RC-07", Now: func() time.Time { return kioskNow }, Logf: t.Logf,
+		TapGuard: -1} // the tests tap faster than any person; ui.TestTapGuard… covers the guard
 	edit(&cfg)
 	k, err := app.OpenKiosk(context.Background(), cfg)
 	if err != nil {

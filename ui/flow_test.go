@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -446,4 +447,19 @@ func TestLookupFailureOffersRetry(t *testing.T) {
 	}
 	test.Tap(s.Retry)
 	at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+}
+
+func TestTapGuardDropsTheSecondTapOfADoubleTap(t *testing.T) {
+	r := newRig(t, func(_ *ui.Services, o *ui.Options) { o.TapGuard = 150 * time.Millisecond })
+	w := at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	time.Sleep(200 * time.Millisecond) // a person reads the screen first
+	test.Tap(w.Primary)
+	card := at[*ui.IDCardScreen](r, ui.ScreenGuardianCard)
+	test.Tap(card.Keypad) // the second tap of the double tap, on the new screen
+	if got := r.k.ScreenName(); got != ui.ScreenGuardianCard {
+		t.Fatalf("a tap right after the screen changed went through: now on %s", got)
+	}
+	time.Sleep(200 * time.Millisecond)
+	test.Tap(card.Keypad)
+	at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
 }

@@ -80,6 +80,7 @@ type Kiosk struct {
 
 	sess    *session
 	current Screen
+	shownAt time.Time    // when current appeared (wall clock, for the tap guard)
 	name    atomic.Value // string: the current screen's name, readable from any goroutine
 
 	mu      sync.Mutex
@@ -169,6 +170,7 @@ func (k *Kiosk) show(s Screen) {
 		l.leave()
 	}
 	k.current = s
+	k.shownAt = time.Now()
 	k.body.Objects = []fyne.CanvasObject{s.Content()}
 	k.relayout()
 	k.idle.setActive(s.Name() != ScreenWelcome, k.now())
@@ -192,9 +194,15 @@ func (k *Kiosk) touch() {
 	}
 }
 
-// button makes a button whose taps are touches.
+// button makes a button whose taps are touches. A tap within
+// Options.TapGuard of a new screen appearing is dropped: it is the second
+// half of a double tap meant for the screen before, and must not answer
+// the new screen's question.
 func (k *Kiosk) button(text string, icon fyne.Resource, tapped func()) *widget.Button {
 	return widget.NewButtonWithIcon(text, icon, func() {
+		if k.opt.TapGuard > 0 && time.Since(k.shownAt) < k.opt.TapGuard {
+			return
+		}
 		k.touch()
 		tapped()
 	})
