@@ -100,10 +100,11 @@ func newStaffStatusScreen(k *Kiosk) *StaffStatusScreen {
 	s.RegNo.OnChanged = func(string) { k.touch() }
 	s.Reprint = k.primary(lang.L("staff.reprint"), theme.DocumentPrintIcon(), s.reprint)
 	reprint := k.panel(lang.L("staff.reprintTitle"),
-		container.NewBorder(nil, nil, nil, k.touchSized(s.Reprint, 2), s.RegNo), s.Result.object())
+		s.RegNo, container.NewHBox(k.touchSized(s.Reprint, 2)), s.Result.object())
 
 	s.Nav = Nav{Back: k.button(lang.L("nav.back"), theme.NavigateBackIcon(), k.restart)}
-	s.content = k.frame(0, lang.L("staff.title"), k.scroll(container.NewVBox(rows, reprint)), s.Nav)
+	// Side by side, so the reprint field is on screen without scrolling.
+	s.content = k.frame(0, lang.L("staff.title"), k.scroll(container.NewGridWithColumns(2, rows, container.NewVBox(reprint))), s.Nav)
 	return s
 }
 
