@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"enrolldesk/app/keys"
 	"enrolldesk/app/verify"
 	"enrolldesk/ui"
 )
@@ -78,5 +79,5 @@ func runVerify(stdio IO, args []string) int {
 			dir = c.DataDir
 		}
 	}
-	return verify.RunVerify(args, dir, stdio.Out, stdio.Err)
+	return verify.RunVerify(args, dir, keys.LoadKeyRing, stdio.Out, stdio.Err)
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"enrolldesk/app/keys"
 	"enrolldesk/core"
 	"enrolldesk/core/receipt"
 )
@@ -33,13 +32,15 @@ public keys in DIR: DIR/kiosk.pub and DIR/trusted/*.pub.
 // RunVerify runs `enrolldesk verify [--keys DIR] [--json] TOKEN` with args
 // (without the subcommand) and returns the exit code. keyDir is the default
 // for --keys. Claims go to stdout as readable lines, or as JSON with
-// --json; the reason for a refusal goes to stderr.
-func RunVerify(args []string, keyDir string, stdout, stderr io.Writer) int {
+// --json; the reason for a refusal goes to stderr. loadRing reads the
+// trusted keys of a directory (app/keys.LoadKeyRing; the wiring passes it so
+// this command does not import a sibling adapter).
+func RunVerify(args []string, keyDir string, loadRing func(dir string) (receipt.KeyRing, error), stdout, stderr io.Writer) int {
 	token, dir, asJSON, code := parseArgs(args, keyDir, stderr)
 	if code >= 0 {
 		return code
 	}
-	ring, err := keys.LoadKeyRing(dir)
+	ring, err := loadRing(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "无法读取公钥：%v\n", err)
 		return ExitInvalid

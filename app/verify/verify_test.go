@@ -39,7 +39,7 @@ func setup(t *testing.T) (dir, token string) {
 
 func run(args []string, keyDir string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code = verify.RunVerify(args, keyDir, &out, &errb)
+	code = verify.RunVerify(args, keyDir, keys.LoadKeyRing, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -163,7 +163,7 @@ func BenchmarkRunVerify(b *testing.B) {
 	var out, errb bytes.Buffer
 	for b.Loop() {
 		out.Reset()
-		if code := verify.RunVerify([]string{token}, dir, &out, &errb); code != 0 {
+		if code := verify.RunVerify([]string{token}, dir, keys.LoadKeyRing, &out, &errb); code != 0 {
 			b.Fatal(errb.String())
 		}
 	}
