@@ -30,6 +30,14 @@ func cardsThrough(r *rig, key string) {
 // single-school zone.
 func finishFromConfirm(r *rig, phone string) *ui.ReceiptScreen {
 	r.t.Helper()
+	test.Tap(consentFromConfirm(r, phone).Next)
+	return at[*ui.ReceiptScreen](r, ui.ScreenReceipt)
+}
+
+// consentFromConfirm walks a single-school family from the confirmation
+// through the phone number to an agreed consent screen, 提交 not yet tapped.
+func consentFromConfirm(r *rig, phone string) *ui.ConsentScreen {
+	r.t.Helper()
 	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
 	test.Tap(at[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
 	ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
@@ -37,8 +45,7 @@ func finishFromConfirm(r *rig, phone string) *ui.ReceiptScreen {
 	test.Tap(ph.Next)
 	cs := at[*ui.ConsentScreen](r, ui.ScreenConsent)
 	test.Tap(cs.Agree)
-	test.Tap(cs.Next)
-	return at[*ui.ReceiptScreen](r, ui.ScreenReceipt)
+	return cs
 }
 
 func TestConsistentFamilyByCardReader(t *testing.T) {
@@ -263,13 +270,7 @@ func TestDoubleTapSubmitsOnce(t *testing.T) {
 	r := newRig(t)
 	r.sub.gate = make(chan struct{})
 	cardsThrough(r, famConsistent)
-	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
-	test.Tap(at[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
-	ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
-	typeOn(t, ph.Pad, "13805371234")
-	test.Tap(ph.Next)
-	cs := at[*ui.ConsentScreen](r, ui.ScreenConsent)
-	test.Tap(cs.Agree)
+	cs := consentFromConfirm(r, "13805371234")
 	test.Tap(cs.Next)
 	if !cs.Next.Disabled() {
 		t.Error("提交 still enabled while submitting")
@@ -287,13 +288,7 @@ func TestSubmitFailureKeepsTheSameApplicationID(t *testing.T) {
 	r := newRig(t)
 	r.sub.fail = core.Errorf(core.EINTERNAL, "disk full")
 	cardsThrough(r, famConsistent)
-	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
-	test.Tap(at[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
-	ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
-	typeOn(t, ph.Pad, "13805371234")
-	test.Tap(ph.Next)
-	cs := at[*ui.ConsentScreen](r, ui.ScreenConsent)
-	test.Tap(cs.Agree)
+	cs := consentFromConfirm(r, "13805371234")
 	test.Tap(cs.Next)
 	cs = at[*ui.ConsentScreen](r, ui.ScreenConsent)
 	if cs.Status.Kind != "error" || !strings.Contains(cs.Status.Message(), "提交") || cs.Next.Disabled() {
