@@ -28,7 +28,7 @@ const (
 var transitions = map[State][]State{
 	StateDraft:       {StateSubmitted},
 	StateSubmitted:   {StateReceived},
-	StateReceived:    {StateVerified, StateNeedsReview},
+	StateReceived:    {StateVerified, StateNeedsReview, StateRejected}, // rejected: the engine's data say not eligible
 	StateVerified:    {StateApproved, StateNeedsReview},
 	StateNeedsReview: {StateApproved, StateReturned, StateRejected},
 	StateReturned:    {StateSubmitted},

@@ -31,7 +31,8 @@ const (
 // submitting the same session twice yields the same application.
 func Submit(s Submission) (Application, error) {
 	a := s.Draft
-	if !a.Decision.Eligible {
+	pending := a.Decision.Pending() // no data check yet: the engine decides, and fills the zone's schools
+	if !a.Decision.Eligible && !pending {
 		return Application{}, Errorf(ENotEligible, "这份报名不符合自助报名条件，不能提交。"+CounterAdvice)
 	}
 	phone, err := ParsePhone(s.Phone)
@@ -41,9 +42,11 @@ func Submit(s Submission) (Application, error) {
 	if !s.Consent {
 		return Application{}, Errorf(EConsent, "请先阅读并同意个人信息使用说明，才能提交报名。")
 	}
-	choices, err := checkChoices(a.Decision.Schools(), s.Choices)
-	if err != nil {
-		return Application{}, err
+	var choices []School
+	if !pending {
+		if choices, err = checkChoices(a.Decision.Schools(), s.Choices); err != nil {
+			return Application{}, err
+		}
 	}
 	if a.ID == "" {
 		a.ID = NewApplicationID()

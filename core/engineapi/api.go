@@ -116,6 +116,7 @@ type ItemResult struct {
 	ID      string     `json:"id"`
 	Outcome string     `json:"outcome"`
 	Reason  string     `json:"reason,omitempty"` // for conflict/rejected, plain words for staff
+	Code    string     `json:"code,omitempty"`   // for some rejections, a reason code (ReasonChoicesOutsideZone)
 	State   core.State `json:"state,omitempty"`  // the engine's state after ingest (received, needs_review …)
 }
 

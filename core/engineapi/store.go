@@ -38,10 +38,14 @@ type Store interface {
 	// UseNonce records a request nonce and reports whether it was fresh.
 	// The store may forget it after expires; it prunes expired nonces itself.
 	UseNonce(ctx context.Context, deviceID, nonce string, expires, now time.Time) (bool, error)
-	// Ingest stores a batch pushed by a device in one transaction and
-	// answers each item in order (see Receive and the Item* outcomes). An
-	// error means nothing of the batch was stored.
-	Ingest(ctx context.Context, deviceID string, apps []core.Application, now time.Time) ([]ItemResult, error)
+	// Ingest stores a batch pushed by a device, decided by a Decider, in
+	// one transaction and answers each item in order (see the Item*
+	// outcomes). A known application ID is a duplicate whatever the item
+	// says; an item with Refused set is answered that way; one child,
+	// stage and year is kept once (a conflict), except that an application
+	// in state returned is replaced by the new one (accepted), its history
+	// kept before the new one's. An error means nothing was stored.
+	Ingest(ctx context.Context, deviceID string, items []Intake, now time.Time) ([]ItemResult, error)
 	// Application returns a stored application by ID, or ENOTFOUND.
 	Application(ctx context.Context, id string) (core.Application, error)
 	// Changes returns up to limit status changes of the device's
@@ -52,6 +56,38 @@ type Store interface {
 	SetState(ctx context.Context, appID string, to core.State, actor, reason string, now time.Time) (StatusChange, error)
 	// Conflicts lists the refused second applications, oldest first.
 	Conflicts(ctx context.Context) ([]Conflict, error)
+	// Claim returns the application as the kiosk pushed it (its decision
+	// and its history), or ENOTFOUND.
+	Claim(ctx context.Context, id string) (core.Application, error)
+	// Applications lists what the engine holds, oldest first, filtered.
+	Applications(ctx context.Context, f Filter) ([]Summary, error)
+	// Return sends an application back to the family for more (退回补充):
+	// verified and needs_review applications move to returned, with the
+	// reason, through needs_review where needed; the change is logged for
+	// its device. ENOTFOUND, ECONFLICT (another state) or EINVALID (no reason).
+	Return(ctx context.Context, appID, actor, reason string, now time.Time) (StatusChange, error)
+}
+
+// Filter narrows Applications; zero fields do not filter.
+type Filter struct {
+	State core.State
+	RegNo string
+}
+
+// Summary is one application the engine holds, as staff list it: the
+// engine's state and category beside the category the kiosk showed.
+type Summary struct {
+	AppID         string     `json:"app_id"`
+	RegNo         string     `json:"reg_no"`
+	DeviceID      string     `json:"device_id"`
+	Stage         core.Stage `json:"stage"`
+	Year          int        `json:"year"`
+	Child         string     `json:"child"` // masked ID number
+	State         core.State `json:"state"`
+	Category      string     `json:"category"`       // the engine's, "" for none
+	KioskCategory string     `json:"kiosk_category"` // what the kiosk showed, "" for none
+	KioskPending  bool       `json:"kiosk_pending"`  // the kiosk took it without a data check (待核验)
+	ReceivedAt    time.Time  `json:"received_at"`
 }
 
 // Device is a kiosk the engine knows. PublicKey is nil until the kiosk
@@ -127,30 +163,6 @@ func randomBase32(n int) string {
 		panic("engineapi: no randomness: " + err.Error()) // crypto/rand never fails on supported systems
 	}
 	return codeEncoding.EncodeToString(b)[:n]
-}
-
-// Receive checks a pushed application and moves it through the engine's
-// first states: received, then verified when the kiosk's decision was
-// eligible without review, needs_review otherwise. The history keeps each
-// step. An error is an *core.Error (EINVALID): the item is poison and is
-// answered rejected with the message.
-func Receive(a core.Application, deviceID string, now time.Time) (core.Application, error) {
-	if err := checkPushed(&a); err != nil {
-		return core.Application{}, err
-	}
-	a.History = append([]core.Transition(nil), a.History...)
-	actor := "engine"
-	if err := a.Transition(core.StateReceived, actor, "from "+deviceID, now); err != nil {
-		return core.Application{}, core.Errorf(core.EINVALID, "报名状态“%s”不能被受理，应为“%s”。", a.State.Label(), core.StateSubmitted.Label())
-	}
-	next := core.StateNeedsReview
-	if a.Decision.Eligible && !a.Decision.NeedsReview {
-		next = core.StateVerified
-	}
-	if err := a.Transition(next, actor, "", now); err != nil {
-		return core.Application{}, err
-	}
-	return a, nil
 }
 
 // checkPushed refuses an application no kiosk should have sent.

@@ -5,11 +5,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
-	"enrolldesk/core/engineapi/storetest"
 )
 
 func TestEnrollmentCodes(t *testing.T) {
@@ -53,47 +51,6 @@ func TestSignVerify(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			if got := engineapi.Verify(pub, c.method, c.path, []byte(c.body), c.ts, c.nonce, c.sig); got != c.want {
 				t.Errorf("Verify = %v, want %v", got, c.want)
-			}
-		})
-	}
-}
-
-func TestReceive(t *testing.T) {
-	at := time.Date(2027, 5, 1, 9, 0, 0, 0, time.UTC)
-	cases := []struct {
-		name string
-		edit func(*core.Application)
-		want core.State // "" for rejected
-	}{
-		{"Eligible", func(*core.Application) {}, core.StateVerified},
-		{"NeedsReview", func(a *core.Application) { a.Decision.NeedsReview = true }, core.StateNeedsReview},
-		{"NotEligible", func(a *core.Application) { a.Decision.Eligible = false }, core.StateNeedsReview},
-		{"NoID", func(a *core.Application) { a.ID = "" }, ""},
-		{"NoRegNo", func(a *core.Application) { a.RegNo = "" }, ""},
-		{"BadStage", func(a *core.Application) { a.Stage = "college" }, ""},
-		{"BadChild", func(a *core.Application) { a.Child.ID = "12345" }, ""},
-		{"AlreadyReceived", func(a *core.Application) { a.State = core.StateReceived }, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			a := storetest.App(1)
-			c.edit(&a)
-			got, err := engineapi.Receive(a, "KD-1", at)
-			if c.want == "" {
-				if !core.IsInvalid(err) || core.ErrorMessage(err) == "" {
-					t.Fatalf("err = %v, want an invalid error with a message", err)
-				}
-				return
-			}
-			if err != nil || got.State != c.want {
-				t.Fatalf("state %s, %v; want %s", got.State, err, c.want)
-			}
-			n := len(got.History)
-			if n < 2 || got.History[n-2].To != core.StateReceived || got.History[n-1].To != c.want || got.History[n-1].At != at {
-				t.Errorf("history %+v", got.History)
-			}
-			if len(a.History) != 1 {
-				t.Error("Receive changed the caller's history")
 			}
 		})
 	}

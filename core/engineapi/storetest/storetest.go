@@ -39,6 +39,12 @@ func Run(t *testing.T, open func(t *testing.T) engineapi.Store) {
 		{"ChangesCursor", testChangesCursor},
 		{"SetState", testSetState},
 		{"SetStateRefused", testSetStateRefused},
+		{"ClaimKeptBeside", testClaimKept},
+		{"RefusedItem", testRefusedItem},
+		{"OnePerYear", testOnePerYear},
+		{"ReturnAndResubmit", testReturnAndResubmit},
+		{"ReturnRefused", testReturnRefused},
+		{"Applications", testApplications},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
@@ -88,7 +94,31 @@ func App(n int) core.Application {
 	return a
 }
 
+// Year is the entry year the contract's intakes carry.
+const Year = 2027
+
+// Intakes decides apps as an engine trusting the kiosks would (no data of
+// its own), for entry year Year.
+func Intakes(t testing.TB, dev string, now time.Time, apps ...core.Application) []engineapi.Intake {
+	t.Helper()
+	d := &engineapi.Decider{Year: Year}
+	out := make([]engineapi.Intake, len(apps))
+	for i, a := range apps {
+		in, err := d.Decide(context.Background(), dev, a, now)
+		if err != nil {
+			t.Fatalf("decide: %v", err)
+		}
+		out[i] = in
+	}
+	return out
+}
+
 func ingest(t *testing.T, s engineapi.Store, dev string, now time.Time, apps ...core.Application) []engineapi.ItemResult {
+	t.Helper()
+	return ingestItems(t, s, dev, now, Intakes(t, dev, now, apps...)...)
+}
+
+func ingestItems(t *testing.T, s engineapi.Store, dev string, now time.Time, apps ...engineapi.Intake) []engineapi.ItemResult {
 	t.Helper()
 	res, err := s.Ingest(context.Background(), dev, apps, now)
 	if err != nil {
@@ -225,8 +255,11 @@ func testIngestStates(t *testing.T, s engineapi.Store) {
 	for _, h := range got.History {
 		steps = append(steps, string(h.From)+">"+string(h.To))
 	}
-	if strings.Join(steps, " ") != "draft>submitted submitted>received received>verified" || got.State != core.StateVerified {
-		t.Errorf("history %v, state %s", steps, got.State)
+	if strings.Join(steps, " ") != "submitted>received received>verified" || got.State != core.StateVerified {
+		t.Errorf("history %v, state %s; want the engine's own, from its receipt", steps, got.State)
+	}
+	if got.History[0].Actor != dev || !got.History[0].At.Equal(T0.Add(time.Minute)) {
+		t.Errorf("the receipt step %+v; want the device as actor at the engine's time", got.History[0])
 	}
 	if got.Child.ID != ok.Child.ID || got.RegNo != ok.RegNo {
 		t.Error("the stored application differs from the pushed one")
@@ -393,5 +426,169 @@ func testSetStateRefused(t *testing.T, s engineapi.Store) {
 	ch, _ := s.Changes(ctx, dev, 0, 10)
 	if len(ch) != 2 {
 		t.Errorf("refused changes were logged: %d changes, want 2", len(ch))
+	}
+}
+
+// The kiosk's decision and history are kept beside the record, as sent.
+func testClaimKept(t *testing.T, s engineapi.Store) {
+	ctx := context.Background()
+	dev := MustDevice(t, s, 1)
+	a := App(1)
+	a.History = append(a.History, core.Transition{From: core.StateSubmitted, To: core.StateApproved, At: T0, Actor: "kiosk:forged"})
+	ingest(t, s, dev, T0.Add(time.Minute), a)
+	claim, err := s.Claim(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claim.History) != 2 || claim.History[1].Actor != "kiosk:forged" || claim.Decision.Category != "A" {
+		t.Errorf("claim = %+v; want the kiosk's history and decision as pushed", claim)
+	}
+	got, _ := s.Application(ctx, a.ID)
+	for _, h := range got.History {
+		if h.Actor == "kiosk:forged" || h.Actor == "kiosk:KIOSK-TEST" {
+			t.Errorf("the kiosk's history entered the record: %+v", got.History)
+		}
+	}
+	_, err = s.Claim(ctx, "no-such-id")
+	wantCode(t, err, core.ENOTFOUND)
+}
+
+// An item the decider refused is answered rejected with its code, and not
+// stored; once its ID is stored, the same ID is a duplicate.
+func testRefusedItem(t *testing.T, s engineapi.Store) {
+	ctx := context.Background()
+	dev := MustDevice(t, s, 1)
+	a := App(1)
+	in := Intakes(t, dev, T0, a)[0]
+	in.Refused = &engineapi.ItemResult{ID: a.ID, Outcome: engineapi.ItemRejected, Code: engineapi.ReasonChoicesOutsideZone, Reason: "学校不在学区内"}
+	r := ingestItems(t, s, dev, T0, in)[0]
+	if r.Outcome != engineapi.ItemRejected || r.Code != engineapi.ReasonChoicesOutsideZone || r.Reason == "" {
+		t.Fatalf("refused item = %+v", r)
+	}
+	if _, err := s.Application(ctx, a.ID); core.ErrorCode(err) != core.ENOTFOUND {
+		t.Fatalf("a refused item was stored: %v", err)
+	}
+	ingest(t, s, dev, T0, a)
+	if r := ingestItems(t, s, dev, T0, in)[0]; r.Outcome != engineapi.ItemDuplicate {
+		t.Errorf("a stored ID refused on a later push = %+v, want duplicate", r)
+	}
+}
+
+// One application per child, stage and year: another year is another
+// application.
+func testOnePerYear(t *testing.T, s engineapi.Store) {
+	dev := MustDevice(t, s, 1)
+	ingest(t, s, dev, T0, App(3))
+	next := Intakes(t, dev, T0, App(3))[0]
+	next.Year = Year + 1
+	if r := ingestItems(t, s, dev, T0, next)[0]; r.Outcome != engineapi.ItemAccepted {
+		t.Errorf("the same child and stage next year = %+v, want accepted", r)
+	}
+	if r := ingest(t, s, dev, T0, App(3))[0]; r.Outcome != engineapi.ItemConflict {
+		t.Errorf("a second application this year = %+v, want conflict", r)
+	}
+}
+
+// A returned application can be submitted again: the new one replaces it,
+// with the history kept; while the new one is live, a third is a conflict.
+func testReturnAndResubmit(t *testing.T, s engineapi.Store) {
+	ctx := context.Background()
+	devA, devB := MustDevice(t, s, 1), MustDevice(t, s, 2)
+	first := App(5)
+	ingest(t, s, devA, T0, first)
+	c, err := s.Return(ctx, first.ID, "cli:王老师", "请补充房产证明", T0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State != core.StateReturned || c.Reason != "请补充房产证明" || c.AppID != first.ID {
+		t.Fatalf("return change = %+v", c)
+	}
+	ch, _ := s.Changes(ctx, devA, 0, 10)
+	if len(ch) != 2 || ch[1].State != core.StateReturned || ch[1].Reason != "请补充房产证明" {
+		t.Fatalf("the kiosk pulls %+v; want its application returned with the reason", ch)
+	}
+	again := App(5) // the same child and stage, a new application from another kiosk
+	if r := ingest(t, s, devB, T0.Add(2*time.Hour), again)[0]; r.Outcome != engineapi.ItemAccepted || r.State != core.StateVerified {
+		t.Fatalf("resubmission = %+v, want accepted verified", r)
+	}
+	got, err := s.Application(ctx, again.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, h := range got.History {
+		steps = append(steps, string(h.To))
+	}
+	if strings.Join(steps, " ") != "received verified needs_review returned submitted received verified" {
+		t.Errorf("history after resubmission %v; want the first's kept before the new one's", steps)
+	}
+	if got.RegNo != again.RegNo {
+		t.Errorf("reg no %s, want the new %s", got.RegNo, again.RegNo)
+	}
+	if r := ingest(t, s, devA, T0.Add(3*time.Hour), first)[0]; r.Outcome != engineapi.ItemDuplicate {
+		t.Errorf("the replaced application pushed again = %+v, want duplicate", r)
+	}
+	third := App(5)
+	if r := ingest(t, s, devA, T0.Add(3*time.Hour), third)[0]; r.Outcome != engineapi.ItemConflict || !strings.Contains(r.Reason, again.RegNo) {
+		t.Errorf("a third application while the resubmitted one is live = %+v, want a conflict naming %s", r, again.RegNo)
+	}
+	chB, _ := s.Changes(ctx, devB, 0, 10)
+	if len(chB) != 1 || chB[0].AppID != again.ID || chB[0].State != core.StateVerified {
+		t.Errorf("the resubmitting kiosk pulls %+v", chB)
+	}
+	list, err := s.Applications(ctx, engineapi.Filter{})
+	if err != nil || len(list) != 1 || list[0].AppID != again.ID {
+		t.Errorf("applications after resubmission = %+v, %v; want the one", list, err)
+	}
+}
+
+func testReturnRefused(t *testing.T, s engineapi.Store) {
+	ctx := context.Background()
+	dev := MustDevice(t, s, 1)
+	a := App(1)
+	ingest(t, s, dev, T0, a)
+	_, err := s.Return(ctx, a.ID, "cli:x", "", T0)
+	wantCode(t, err, core.EINVALID)
+	_, err = s.Return(ctx, "no-such-id", "cli:x", "why", T0)
+	wantCode(t, err, core.ENOTFOUND)
+	if _, err := s.Return(ctx, a.ID, "cli:x", "why", T0); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Return(ctx, a.ID, "cli:x", "why", T0)
+	wantCode(t, err, core.ECONFLICT)
+	got, _ := s.Application(ctx, a.ID)
+	if got.State != core.StateReturned || got.History[len(got.History)-1].Actor != "cli:x" {
+		t.Errorf("stored %s, history %+v", got.State, got.History)
+	}
+}
+
+func testApplications(t *testing.T, s engineapi.Store) {
+	ctx := context.Background()
+	dev := MustDevice(t, s, 1)
+	ok, review := App(1), App(2)
+	review.Decision.NeedsReview = true
+	ins := Intakes(t, dev, T0, ok, review)
+	ins[1].App.Decision.CategoryName = "户籍" // the engine's differs from the kiosk's
+	ingestItems(t, s, dev, T0, ins...)
+	all, err := s.Applications(ctx, engineapi.Filter{})
+	if err != nil || len(all) != 2 {
+		t.Fatalf("applications = %+v, %v", all, err)
+	}
+	byID := map[string]engineapi.Summary{}
+	for _, a := range all {
+		byID[a.AppID] = a
+	}
+	r := byID[review.ID]
+	if r.RegNo != review.RegNo || r.Child != review.Child.ID.Masked() || r.State != core.StateNeedsReview ||
+		r.Category != "户籍" || r.KioskCategory != "房户一致" || r.DeviceID != dev || r.Year != Year || r.Stage != core.Primary {
+		t.Errorf("summary = %+v", r)
+	}
+	only, err := s.Applications(ctx, engineapi.Filter{State: core.StateVerified})
+	if err != nil || len(only) != 1 || only[0].AppID != ok.ID {
+		t.Errorf("verified only = %+v, %v", only, err)
+	}
+	byReg, err := s.Applications(ctx, engineapi.Filter{RegNo: review.RegNo})
+	if err != nil || len(byReg) != 1 || byReg[0].AppID != review.ID {
+		t.Errorf("by reg no = %+v, %v", byReg, err)
 	}
 }
