@@ -38,6 +38,8 @@ type engineStmts struct {
 	appState, conflictByApp, kept   *sql.Stmt
 	insertConflict, app, changes    *sql.Stmt
 	conflicts, updateApp, appDevice *sql.Stmt
+	replaced, claim, replaceApp     *sql.Stmt
+	insertReplaced, applications    *sql.Stmt
 }
 
 const deviceCols = `id, name, public_key, created_at, code_expires, registered_at, revoked_at`
@@ -53,17 +55,25 @@ func (s *engineStmts) list() []struct {
 		{&s.device, `SELECT ` + deviceCols + ` FROM engine_devices WHERE id = ` + arg},
 		{&s.devices, `SELECT ` + deviceCols + ` FROM engine_devices ORDER BY created_at, id`},
 		{&s.nonce, `INSERT INTO engine_nonces (device_id, nonce, expires) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
-		{&s.insertApp, `INSERT INTO engine_applications (id, reg_no, stage, child_id, device_id, state, received_at, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
+		{&s.insertApp, `INSERT INTO engine_applications (id, reg_no, stage, child_id, device_id, state, received_at, body,
+			year, category, kiosk_category, kiosk_pending, claim)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&s.insertChange, `INSERT INTO engine_changes (device_id, app_id, reg_no, state, reason, at) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&s.appState, `SELECT state FROM engine_applications WHERE id = ` + arg},
 		{&s.conflictByApp, `SELECT reason FROM engine_conflicts WHERE app_id = ` + arg},
-		{&s.kept, `SELECT id, reg_no FROM engine_applications WHERE child_id = ` + arg + ` AND stage = ` + arg},
+		{&s.kept, `SELECT id, reg_no, state FROM engine_applications WHERE child_id = ` + arg + ` AND stage = ` + arg + ` AND year = ?`},
 		{&s.insertConflict, `INSERT INTO engine_conflicts (app_id, reg_no, device_id, kept_id, kept_reg_no, stage, child, reason, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.app, `SELECT body FROM engine_applications WHERE id = ` + arg},
 		{&s.appDevice, `SELECT device_id, body FROM engine_applications WHERE id = ` + arg},
 		{&s.updateApp, `UPDATE engine_applications SET state = ?, body = ? WHERE id = ?`},
+		{&s.replaced, `SELECT 1 FROM engine_replaced WHERE app_id = ` + arg},
+		{&s.claim, `SELECT claim, body FROM engine_applications WHERE id = ` + arg},
+		{&s.replaceApp, `UPDATE engine_applications SET id = ?, reg_no = ?, device_id = ?, state = ?, received_at = ?, body = ?,
+			category = ?, kiosk_category = ?, kiosk_pending = ?, claim = ? WHERE id = ?`},
+		{&s.insertReplaced, `INSERT INTO engine_replaced (app_id, by_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
+		{&s.applications, `SELECT id, reg_no, device_id, stage, year, child_id, state, category, kiosk_category, kiosk_pending, received_at
+			FROM engine_applications WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR reg_no = ?2) ORDER BY received_at, id`},
 		{&s.changes, `SELECT seq, app_id, reg_no, state, reason, at FROM engine_changes
 			WHERE device_id = ` + arg + ` AND seq > ? ORDER BY seq LIMIT ?`},
 		{&s.conflicts, `SELECT app_id, reg_no, device_id, kept_id, kept_reg_no, stage, child, reason, at

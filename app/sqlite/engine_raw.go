@@ -11,7 +11,9 @@ import (
 // write it: the columns and the JSON body, already encoded.
 type RawApplication struct {
 	ID, RegNo, Stage, ChildID, State string
-	Body                             string
+	Body, Claim                      string
+	Year                             int
+	Category, KioskCategory          string
 }
 
 // RawIngest writes rows into engine_applications and engine_changes in one
@@ -22,7 +24,8 @@ func (s *EngineStore) RawIngest(ctx context.Context, deviceID string, rows []Raw
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		insApp, insChange := tx.StmtContext(ctx, s.stmts.insertApp), tx.StmtContext(ctx, s.stmts.insertChange)
 		for _, r := range rows {
-			if _, err := insApp.ExecContext(ctx, r.ID, r.RegNo, r.Stage, r.ChildID, deviceID, r.State, now.Unix(), r.Body); err != nil {
+			if _, err := insApp.ExecContext(ctx, r.ID, r.RegNo, r.Stage, r.ChildID, deviceID, r.State, now.Unix(), r.Body,
+				r.Year, r.Category, r.KioskCategory, false, r.Claim); err != nil {
 				return err
 			}
 			if _, err := insChange.ExecContext(ctx, deviceID, r.ID, r.RegNo, r.State, "", now.Unix()); err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"enrolldesk/app/sqlite"
-	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
 	"enrolldesk/core/engineapi/storetest"
 )
@@ -73,7 +72,7 @@ func TestEngineStoreSurvivesReopen(t *testing.T) {
 	}
 	dev := storetest.MustDevice(t, s, 1)
 	a := storetest.App(1)
-	if _, err := s.Ingest(context.Background(), dev, []core.Application{a}, storetest.T0); err != nil {
+	if _, err := s.Ingest(context.Background(), dev, storetest.Intakes(t, dev, storetest.T0, a), storetest.T0); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -83,7 +82,7 @@ func TestEngineStoreSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	s2 := MustEngineStore(t, MustOpenDB(t, path))
-	res, err := s2.Ingest(context.Background(), dev, []core.Application{a}, storetest.T0)
+	res, err := s2.Ingest(context.Background(), dev, storetest.Intakes(t, dev, storetest.T0, a), storetest.T0)
 	if err != nil || res[0].Outcome != engineapi.ItemDuplicate {
 		t.Fatalf("after reopening: %+v, %v; want duplicate", res, err)
 	}
