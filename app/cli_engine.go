@@ -43,7 +43,8 @@ func runEngine(stdio IO, args []string) int {
 	var cfg EngineConfig
 	listen := fs.String("listen", "127.0.0.1:8780", "address to serve on; a :0 port picks a free one and prints it")
 	fs.StringVar(&cfg.DB, "db", "", "the engine's SQLite file (default DATA/engine.db)")
-	fs.StringVar(&cfg.CityDB, "city", "", "department data for look-ups (default: the demo city, built once into DATA)")
+	fs.StringVar(&cfg.CityDB, "city", "", "department data (SQLite): the engine decides every application on it (required)")
+	fs.BoolVar(&cfg.TrustKioskDecisions, "trust-kiosk-decisions", false, "run without --city, taking each kiosk's decision as it comes: for tests only")
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default $ENROLLDESK_DATA or ~/.local/share/enrolldesk)")
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
@@ -52,7 +53,10 @@ func runEngine(stdio IO, args []string) int {
 		return ExitUsage
 	}
 	if fs.NArg() > 0 || (*cert == "") != (*key == "") {
-		return fail(stdio.Err, ExitUsage, "engine takes --listen ADDR --db PATH [--tls-cert F --tls-key F] [--city DB]; give both TLS files or neither")
+		return fail(stdio.Err, ExitUsage, "engine takes --listen ADDR --db PATH --city DB [--tls-cert F --tls-key F]; give both TLS files or neither")
+	}
+	if cfg.CityDB != "" && cfg.TrustKioskDecisions {
+		return fail(stdio.Err, ExitUsage, "engine: --city and --trust-kiosk-decisions exclude each other")
 	}
 	level := slog.LevelInfo
 	if *verbose {

@@ -80,31 +80,50 @@ func pushBodies(tb testing.TB, apps []core.Application, kiosks int) [][][]byte {
 }
 
 // BenchmarkIngest20Kiosks: 20 registered kiosks push batches of 50 at once
-// over loopback HTTP to a real server on a SQLite file (synchronous=FULL).
-// One op is one application; every item must come back accepted. It also
-// reports the raw rate of the same rows (see BenchmarkIngestRawSQLite) and
-// the engine's share of it.
+// over loopback HTTP to a real server on a SQLite file (synchronous=FULL)
+// that decides every application on its own city data (a look-up per
+// item). One op is one application; every item must come back accepted.
+// In the same run it pushes the same applications to an engine trusting
+// the kiosks' decisions (--trust-kiosk-decisions), and writes the same
+// rows raw (see BenchmarkIngestRawSQLite): it reports both rates, what
+// re-deciding costs (trust ÷ decide) and the share of raw, so machine load
+// does not skew the ratios.
 func BenchmarkIngest20Kiosks(b *testing.B) {
-	r := newEngineRig(b)
+	apps := engineBenchApps(b, b.N)
+	work := pushBodies(b, apps, benchKiosks)
+	decide := newEngineRig(b)
+	trust := newEngineRigWith(b, true)
+	b.ResetTimer()
+	rate := ingestRate(b, decide, work, b.N)
+	b.StopTimer()
+	trusted := ingestRate(b, trust, work, b.N)
+	b.ReportMetric(rate, "apps/s")
+	b.ReportMetric(trusted, "trust-apps/s")
+	b.ReportMetric(trusted/rate, "decide-cost-x")
+	raw := rawIngestRate(b, rawRows(b, apps))
+	b.ReportMetric(raw, "raw-apps/s")
+	b.ReportMetric(100*rate/raw, "%-of-raw")
+}
+
+// ingestRate registers benchKiosks kiosks with r, pushes each its bodies
+// at once and returns the applications accepted per second; all n must be.
+func ingestRate(b *testing.B, r *engineRig, work [][][]byte, n int) float64 {
 	kiosks := make([]*testKiosk, benchKiosks)
 	for i := range kiosks {
 		kiosks[i] = r.kiosk(fmt.Sprintf("bench-%02d", i))
 	}
-	apps := engineBenchApps(b, b.N)
-	work := pushBodies(b, apps, benchKiosks)
 	var accepted, failed atomic.Int64
-	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i, k := range kiosks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: time.Minute}
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 5 * time.Minute}
 			defer client.CloseIdleConnections()
 			for _, body := range work[i] {
-				n, err := k.push(client, body)
-				accepted.Add(int64(n))
+				got, err := k.push(client, body)
+				accepted.Add(int64(got))
 				if err != nil {
 					failed.Add(1)
 					b.Error(err)
@@ -115,17 +134,10 @@ func BenchmarkIngest20Kiosks(b *testing.B) {
 	}
 	wg.Wait()
 	secs := time.Since(start).Seconds()
-	b.StopTimer()
-	if int(accepted.Load()) != b.N || failed.Load() > 0 {
-		b.Fatalf("%d of %d accepted, %d pushes failed", accepted.Load(), b.N, failed.Load())
+	if int(accepted.Load()) != n || failed.Load() > 0 {
+		b.Fatalf("%d of %d accepted, %d pushes failed", accepted.Load(), n, failed.Load())
 	}
-	rate := float64(b.N) / secs
-	b.ReportMetric(rate, "apps/s")
-	// The raw rate of the same rows, measured right after on the same
-	// machine state, so the ratio does not drift with the machine's load.
-	raw := rawIngestRate(b, rawRows(b, apps))
-	b.ReportMetric(raw, "raw-apps/s")
-	b.ReportMetric(100*rate/raw, "%-of-raw")
+	return float64(n) / secs
 }
 
 // push sends one signed batch and counts the accepted items.
@@ -176,16 +188,22 @@ func BenchmarkIngestRawSQLite(b *testing.B) {
 func rawRows(tb testing.TB, apps []core.Application) []sqlite.RawApplication {
 	rows := make([]sqlite.RawApplication, len(apps))
 	for i, a := range apps {
-		got, err := engineapi.Receive(a, "KD-RAW", engineNow)
-		if err != nil {
-			tb.Fatal(err)
+		in, err := (&engineapi.Decider{Year: engineNow.Year()}).Decide(context.Background(), "KD-RAW", a, engineNow)
+		if err != nil || in.Refused != nil {
+			tb.Fatal(err, in.Refused)
 		}
+		got := in.App
 		body, err := json.Marshal(got)
 		if err != nil {
 			tb.Fatal(err)
 		}
+		claim, err := json.Marshal(in.Claim)
+		if err != nil {
+			tb.Fatal(err)
+		}
 		rows[i] = sqlite.RawApplication{ID: got.ID, RegNo: got.RegNo, Stage: string(got.Stage), ChildID: string(got.Child.ID),
-			State: string(got.State), Body: string(body)}
+			State: string(got.State), Body: string(body), Claim: string(claim), Year: in.Year,
+			Category: got.Decision.CategoryName, KioskCategory: in.Claim.Decision.CategoryName}
 	}
 	return rows
 }

@@ -83,10 +83,10 @@ func TestEngineConflictsCommand(t *testing.T) {
 	first, second := storetest.MustDevice(t, s, 1), storetest.MustDevice(t, s, 2)
 	kept, again := storetest.App(7), storetest.App(7)
 	again.ID, again.RegNo = core.NewApplicationID(), "JN27P-AAAAA-BBBBB"
-	if _, err := s.Ingest(context.Background(), first, []core.Application{kept}, engineNow); err != nil {
+	if _, err := s.Ingest(context.Background(), first, storetest.Intakes(t, first, engineNow, kept), engineNow); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Ingest(context.Background(), second, []core.Application{again}, engineNow); err != nil {
+	if _, err := s.Ingest(context.Background(), second, storetest.Intakes(t, second, engineNow, again), engineNow); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Close(); err != nil {

@@ -57,11 +57,19 @@ type engineRig struct {
 	srv *httptest.Server
 }
 
-func newEngineRig(tb testing.TB) *engineRig {
+func newEngineRig(tb testing.TB) *engineRig { return newEngineRigWith(tb, false) }
+
+// newEngineRigWith is newEngineRig; trust starts the engine without city
+// data, taking the kiosks' decisions (--trust-kiosk-decisions).
+func newEngineRigWith(tb testing.TB, trust bool) *engineRig {
 	tb.Helper()
 	dir := tb.TempDir()
-	e, err := app.OpenEngine(context.Background(), app.EngineConfig{DB: filepath.Join(dir, "engine.db"),
-		CityDB: engineCityPath(tb), DataDir: dir, Now: func() time.Time { return engineNow }})
+	cfg := app.EngineConfig{DB: filepath.Join(dir, "engine.db"), DataDir: dir, Now: func() time.Time { return engineNow },
+		CityDB: engineCityPath(tb), TrustKioskDecisions: trust}
+	if trust {
+		cfg.CityDB = ""
+	}
+	e, err := app.OpenEngine(context.Background(), cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -22,7 +22,7 @@ import (
 // of KioskConfig where they share a meaning.
 type EngineConfig struct {
 	DB       string // the engine's own SQLite file; default DataDir/engine.db
-	CityDB   string // department data for look-ups; default: the demo city, built once into DataDir
+	CityDB   string // department data: the engine decides every application on it; required unless TrustKioskDecisions
 	DataDir  string // default $ENROLLDESK_DATA or ~/.local/share/enrolldesk
 	Families int    // size of a demo city built on first start (default 2000)
 	Seed     uint64 // its seed (default 2027)
@@ -30,6 +30,12 @@ type EngineConfig struct {
 
 	Logger   *slog.Logger          // request and security log; discarded when nil
 	Registry prometheus.Registerer // metrics; a fresh registry when nil
+
+	// TrustKioskDecisions runs the engine without department data, taking
+	// each kiosk's decision as it comes. For tests and benchmarks only:
+	// anyone holding a kiosk key could then place an application in any
+	// category.
+	TrustKioskDecisions bool
 }
 
 // Engine is an open central engine: its store, the city it looks up in,
@@ -39,9 +45,13 @@ type Engine struct {
 	cfg    EngineConfig
 	db     *sqlite.DB
 	store  *sqlite.EngineStore
-	city   *sqlite.DB
+	city   *sqlite.DB // nil when trusting the kiosks
 	server *engine.Server
 }
+
+// ErrNoCity is OpenEngine's answer when no department data is given.
+var ErrNoCity = core.Errorf(core.EINVALID, "the engine decides every application on the department data: give --city CITY.db "+
+	"(build a demo one with `enrolldesk demo init --db CITY.db`); --trust-kiosk-decisions runs without, for tests only")
 
 // OpenEngine opens (creating on first start) the engine's store and city.
 func OpenEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
@@ -50,6 +60,9 @@ func OpenEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		return nil, err
 	}
 	cfg.DataDir, cfg.Families, cfg.Seed, cfg.Now = kc.DataDir, kc.Families, kc.Seed, kc.Now
+	if cfg.CityDB == "" && !cfg.TrustKioskDecisions {
+		return nil, ErrNoCity
+	}
 	if cfg.DB == "" {
 		cfg.DB = filepath.Join(cfg.DataDir, "engine.db")
 	}
@@ -57,19 +70,15 @@ func OpenEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{cfg: cfg}
-	if err := e.open(ctx, kc); err != nil {
+	if err := e.open(ctx); err != nil {
 		return nil, errors.Join(err, e.Close())
 	}
 	return e, nil
 }
 
-func (e *Engine) open(ctx context.Context, kc KioskConfig) error {
+func (e *Engine) open(ctx context.Context) error {
 	policy, err := policyfile.Default()
 	if err != nil {
-		return err
-	}
-	// The kiosk's way to the demo city: the same file, built once.
-	if e.city, err = (&Kiosk{cfg: kc}).openCity(ctx); err != nil {
 		return err
 	}
 	if e.db, err = sqlite.Open(e.cfg.DB); err != nil {
@@ -78,8 +87,18 @@ func (e *Engine) open(ctx context.Context, kc KioskConfig) error {
 	if e.store, err = e.db.EngineStore(ctx); err != nil {
 		return err
 	}
-	reg := &core.Registrar{Sources: core.SourcesOf(e.city.City()), Policy: policy, Now: e.cfg.Now}
-	e.server = engine.New(e.store, reg, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry})
+	decider := &engineapi.Decider{Year: policy.Year}
+	var lookup engine.Lookup
+	if e.cfg.TrustKioskDecisions {
+		e.cfg.Logger.Warn("the engine takes every kiosk's decision as it comes (--trust-kiosk-decisions): for tests only, never for a real city")
+	} else {
+		if e.city, err = openCity(e.cfg.CityDB); err != nil {
+			return err
+		}
+		reg := &core.Registrar{Sources: core.SourcesOf(e.city.City()), Policy: policy, Now: e.cfg.Now}
+		lookup, decider.Lookup = reg, reg
+	}
+	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider})
 	return nil
 }
 

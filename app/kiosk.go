@@ -28,7 +28,7 @@ import (
 // KioskConfig configures a kiosk. Zero values take the defaults below.
 type KioskConfig struct {
 	DataDir   string        // key, kiosk database, spool, demo city; default $ENROLLDESK_DATA or ~/.local/share/enrolldesk
-	CityDB    string        // department data; default: the demo city, built once into DataDir
+	CityDB    string        // department data, demo mode only (no Engine URL); default: the demo city, built once into DataDir
 	Printer   string        // CUPS queue; "" keeps receipts in the spool for the staff desk
 	LP        string        // lp command (tests); default "lp"
 	KioskID   string        // default: KIOSK- and the key's ID
@@ -95,14 +95,17 @@ func (c *KioskConfig) defaults() error {
 	if c.Engine != "" && c.LocalEngine {
 		return fmt.Errorf("kiosk: an engine URL and an in-process engine exclude each other")
 	}
+	if c.Engine != "" && c.CityDB != "" {
+		return core.Errorf(core.EINVALID, "kiosk: a kiosk with an engine holds no department data: drop --db (look-ups go to the engine)")
+	}
 	return os.MkdirAll(c.DataDir, 0o700)
 }
 
-// Kiosk is a kiosk's open adapters: the department data, its own store,
-// its key and its printer.
+// Kiosk is a kiosk's open adapters: its own store, its key, its printer,
+// and — in demo mode only — the department data.
 type Kiosk struct {
 	cfg      KioskConfig
-	city     *sqlite.DB
+	city     *sqlite.DB // nil with a real engine: a kiosk holds no department data
 	store    *sqlite.DB
 	key      ed25519.PrivateKey
 	printer  *printing.ReceiptPrinter
@@ -134,11 +137,20 @@ func (k *Kiosk) open(ctx context.Context) error {
 	if k.cfg.KioskID == "" {
 		k.cfg.KioskID = "KIOSK-" + receipt.KeyID(k.key.Public().(ed25519.PublicKey))
 	}
-	if k.city, err = k.openCity(ctx); err != nil {
-		return err
-	}
-	if k.personas, err = k.city.City().Personas(ctx); err != nil {
-		return fmt.Errorf("read personas: %w", err)
+	if k.cfg.Engine != "" {
+		// A stolen kiosk must not leak the city's registers: with a real
+		// engine, look-ups go to it, and a demo city an earlier demo run
+		// left here goes.
+		if err := removeDemoCities(k.cfg.DataDir, k.cfg.Logf); err != nil {
+			return err
+		}
+	} else {
+		if k.city, err = k.openCity(ctx); err != nil {
+			return err
+		}
+		if k.personas, err = k.city.City().Personas(ctx); err != nil {
+			return fmt.Errorf("read personas: %w", err)
+		}
 	}
 	if k.store, err = sqlite.Open(filepath.Join(k.cfg.DataDir, "kiosk.db")); err != nil {
 		return err
@@ -174,6 +186,25 @@ func (k *Kiosk) openCity(ctx context.Context) (*sqlite.DB, error) {
 	return openCity(path)
 }
 
+// removeDemoCities deletes the demo cities (generated data, rebuilt on
+// demand) a demo run left in dir.
+func removeDemoCities(dir string, logf func(string, ...any)) error {
+	found, err := filepath.Glob(filepath.Join(dir, "demo-city-*.db*"))
+	if err != nil {
+		return err
+	}
+	for _, f := range found {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove the demo city: %w", err)
+		}
+		logprintf(logf, "removed %s: a kiosk with an engine holds no department data", filepath.Base(f))
+	}
+	return nil
+}
+
+// HasCity reports whether the kiosk holds department data (demo mode).
+func (k *Kiosk) HasCity() bool { return k.city != nil }
+
 // Close stops the sync worker (and the in-process engine) and closes the
 // databases. Closing twice is harmless.
 func (k *Kiosk) Close() error {
@@ -202,7 +233,12 @@ func (k *Kiosk) Personas() []core.Persona { return k.personas }
 
 // Services wires the screens to the adapters.
 func (k *Kiosk) Services(reader ui.CardReader) ui.Services {
-	var reg ui.Registrar = &core.Registrar{Sources: core.SourcesOf(k.city.City()), Policy: k.policy, Now: k.cfg.Now}
+	// Demo mode decides on the demo city; with a real engine the kiosk has
+	// no data, and takes an application 待核验 when the engine is away.
+	var reg ui.Registrar = pendingRegistrar{now: k.cfg.Now}
+	if k.city != nil {
+		reg = &core.Registrar{Sources: core.SourcesOf(k.city.City()), Policy: k.policy, Now: k.cfg.Now}
+	}
 	var sub ui.Submitter = &kioskSubmitter{store: k.store}
 	if k.sync != nil {
 		reg = &fallbackRegistrar{remote: &syncer.Registrar{Client: k.sync.client}, local: reg, logf: k.cfg.Logf}

@@ -68,7 +68,8 @@ func (s *kioskSubmitter) Submit(ctx context.Context, sub core.Submission) (core.
 const remoteLookupTimeout = 10 * time.Second
 
 // fallbackRegistrar asks the engine and, when the engine cannot be reached
-// or does not answer, the kiosk's own copy of the data, so the kiosk keeps
+// or does not answer, local: the demo city in demo mode, otherwise
+// pendingRegistrar (the application is taken 待核验), so the kiosk keeps
 // registering through a network outage. An answer of the engine — a
 // decision, or a domain error about what was typed — stands.
 type fallbackRegistrar struct {
@@ -84,8 +85,18 @@ func (r *fallbackRegistrar) Lookup(ctx context.Context, guardian, child string, 
 	if err == nil || ctx.Err() != nil || errors.As(err, &domain) {
 		return res, err
 	}
-	logprintf(r.logf, "look-up at the engine failed (%v); using the kiosk's own data", err)
+	logprintf(r.logf, "look-up at the engine failed (%v); going on without it", err)
 	return r.local.Lookup(ctx, guardian, child, stage)
+}
+
+// pendingRegistrar is a kiosk without department data while the engine is
+// away: it checks the ID numbers and answers core.PendingLookup, so the
+// family is registered 待核验 and the engine decides when the application
+// arrives.
+type pendingRegistrar struct{ now func() time.Time }
+
+func (r pendingRegistrar) Lookup(_ context.Context, guardian, child string, stage core.Stage) (*core.LookupResult, error) {
+	return core.PendingLookup(guardian, child, stage, r.now())
 }
 
 // syncingSubmitter stores the application (the receipt's promise does not
@@ -199,6 +210,10 @@ func ReceiptFor(a core.Application) receipt.Receipt {
 			r.StatusCode = "needs_review"
 		}
 	}
+	if a.Decision.Pending() && (a.State == core.StateSubmitted || a.State == core.StateReceived) {
+		// Taken without a data check: the family learns the result by SMS.
+		r.Status, r.StatusCode = "已受理，待核验：核验结果将短信通知", core.PPendingCheck
+	}
 	for _, s := range a.Choices {
 		r.Schools = append(r.Schools, s.Name)
 		r.SchoolCodes = append(r.SchoolCodes, s.Code)
@@ -227,12 +242,27 @@ func (m *kioskMaintenance) Status(ctx context.Context) (ui.KioskStatus, error) {
 	if st.LastSync, err = m.k.store.LastSync(ctx); err != nil {
 		return st, err
 	}
+	if st.EngineStates, err = m.k.store.CountByState(ctx); err != nil {
+		return st, err
+	}
 	if s := m.k.sync; s != nil && s.worker.Status().Refused {
 		// The screen has no line for it: staff read it beside the device ID.
 		st.DeviceID += "（引擎拒绝本机：已停用或未登记。报名都保存在本机，请联系管理员重新登记）"
 	}
 	return st, nil
 }
+
+// EngineState is the state the engine last gave an application (or the
+// kiosk's own while it waits to sync), for the reprint on the staff screen.
+func (m *kioskMaintenance) EngineState(ctx context.Context, regNo string) (core.State, error) {
+	a, err := m.k.store.ApplicationByRegNo(ctx, strings.ToUpper(strings.TrimSpace(regNo)))
+	if err != nil {
+		return "", err
+	}
+	return a.State, nil
+}
+
+var _ ui.EngineStateLookup = (*kioskMaintenance)(nil)
 
 func (m *kioskMaintenance) Reprint(ctx context.Context, regNo string) (receipt.Outcome, error) {
 	regNo = strings.ToUpper(strings.TrimSpace(regNo))

@@ -82,6 +82,10 @@ func (s *LookingScreen) run() {
 			return
 		}
 		sess.acceptLookup(res)
+		if res.Decision.Pending() {
+			k.showPending()
+			return
+		}
 		if !res.Decision.Eligible {
 			k.showNotEligible()
 			return

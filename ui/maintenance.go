@@ -12,8 +12,20 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"enrolldesk/core"
 	"enrolldesk/core/receipt"
 )
+
+// EngineStateLookup is implemented by a Maintenance that can say what the
+// engine decided for an application: the reprint shows it to staff.
+type EngineStateLookup interface {
+	EngineState(ctx context.Context, regNo string) (core.State, error)
+}
+
+// engineStateOrder is the order states are counted on the staff screen.
+var engineStateOrder = []core.State{core.StateSubmitted, core.StateReceived, core.StateVerified, core.StateNeedsReview,
+	core.StateRejected, core.StateReturned, core.StateApproved, core.StateAdmitted, core.StateWaitlisted,
+	core.StatePlaced, core.StateRegistered}
 
 // staffTimeout bounds the staff screen's calls.
 const staffTimeout = 30 * time.Second
@@ -59,7 +71,7 @@ func (s *StaffPINScreen) check() {
 // StaffStatusScreen is what hall staff see behind the PIN: the device's
 // state and a reprint by registration number.
 type StaffStatusScreen struct {
-	Rows    map[string]*widget.Label // "device", "printer", "spooled", "queue", "dead", "sync", "version"
+	Rows    map[string]*widget.Label // "device", "printer", "spooled", "queue", "dead", "sync", "engine", "version"
 	Status  *Notice                  // loading the status
 	RegNo   *widget.Entry
 	Reprint *widget.Button
@@ -83,7 +95,8 @@ func newStaffStatusScreen(k *Kiosk) *StaffStatusScreen {
 	for _, r := range []struct{ key, label string }{
 		{"device", lang.L("staff.device")}, {"printer", lang.L("staff.printer")},
 		{"spooled", lang.L("staff.spooled")}, {"queue", lang.L("staff.queue")},
-		{"dead", lang.L("staff.dead")}, {"sync", lang.L("staff.sync")}, {"version", lang.L("staff.version")},
+		{"dead", lang.L("staff.dead")}, {"sync", lang.L("staff.sync")}, {"engine", lang.L("staff.engine")},
+		{"version", lang.L("staff.version")},
 	} {
 		v := k.text("")
 		s.Rows[r.key] = v
@@ -137,7 +150,7 @@ func (s *StaffStatusScreen) show(st KioskStatus) {
 	set := map[string]string{
 		"device": st.DeviceID, "printer": printer, "spooled": fmt.Sprint(st.Spooled),
 		"queue": fmt.Sprint(st.QueueLength), "dead": fmt.Sprint(st.DeadLetters),
-		"sync": s.k.words().dateTime(st.LastSync), "version": st.Version,
+		"sync": s.k.words().dateTime(st.LastSync), "version": st.Version, "engine": s.engineStates(st.EngineStates),
 	}
 	for key, v := range set {
 		s.Rows[key].SetText(v)
@@ -146,6 +159,21 @@ func (s *StaffStatusScreen) show(st KioskStatus) {
 		s.Rows["dead"].Importance = widget.DangerImportance
 		s.Rows["dead"].SetText(lang.L("staff.deadWarn", map[string]any{"N": st.DeadLetters}))
 	}
+}
+
+// engineStates is e.g. "数据已核验 3 · 待人工审核 1": the engine's
+// decisions as the kiosk has pulled them.
+func (s *StaffStatusScreen) engineStates(counts map[core.State]int) string {
+	var parts []string
+	for _, st := range engineStateOrder {
+		if n := counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", s.k.words().state(st), n))
+		}
+	}
+	if len(parts) == 0 {
+		return lang.L("staff.engineNone")
+	}
+	return strings.Join(parts, " · ")
 }
 
 func (s *StaffStatusScreen) reprint() {
@@ -159,12 +187,21 @@ func (s *StaffStatusScreen) reprint() {
 	s.Result.set(noticeInfo, lang.L("receipt.printing"))
 	var out receipt.Outcome
 	var err error
+	var state core.State
 	k.later(s, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), printTimeout)
 		defer cancel()
 		out, err = k.svc.Maintenance.Reprint(ctx, regNo)
+		if l, ok := k.svc.Maintenance.(EngineStateLookup); ok && err == nil {
+			state, _ = l.EngineState(ctx, regNo) // the reprint stands without it
+		}
 	}, func() {
 		s.Reprint.Enable()
+		defer func() {
+			if state != "" {
+				s.Result.set(s.Result.Kind, s.Result.Message()+" "+lang.L("staff.engineState", map[string]any{"State": k.words().state(state)}))
+			}
+		}()
 		switch {
 		case err != nil:
 			fyne.LogError("enrolldesk: reprint "+regNo, err)

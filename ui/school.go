@@ -168,5 +168,9 @@ func (k *Kiosk) showSchool() {
 	if k.sess == nil || k.sess.result == nil {
 		return
 	}
+	if k.sess.result.Decision.Pending() { // no zone yet: back from the phone is the pending screen
+		k.showPending()
+		return
+	}
 	k.show(newSchoolScreen(k, k.sess.result.Decision, k.sess.choices))
 }

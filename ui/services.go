@@ -62,6 +62,9 @@ type KioskStatus struct {
 	DeadLetters int    // applications the engine refused for good
 	LastSync    time.Time
 	Version     string
+	// EngineStates counts the kiosk's applications by the state the
+	// engine last gave them (its decision arrives by the status pull).
+	EngineStates map[core.State]int
 }
 
 // Services bundles the kiosk's dependencies.

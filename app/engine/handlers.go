@@ -22,15 +22,33 @@ func (s *Server) handlePush(ctx context.Context, req *request) (any, *RequestErr
 	if e != nil {
 		return nil, e
 	}
+	// The engine decides every item on its own data before anything is
+	// stored; a data source failing fails the push (the kiosk retries).
+	now := s.now()
+	items := make([]engineapi.Intake, len(in.Applications))
+	changed := 0
+	for i, a := range in.Applications {
+		it, err := s.decider.Decide(ctx, req.device.ID, a, now)
+		if err != nil {
+			return nil, s.internal(ctx, "decide", err)
+		}
+		if it.Refused == nil && hasProblem(it.App.Decision, core.PDecisionChanged) {
+			changed++
+		}
+		items[i] = it
+	}
 	// A cut connection must not undo a batch the store is writing: the
 	// kiosk retries and gets duplicates, which is the cheap way round.
-	results, err := s.store.Ingest(context.WithoutCancel(ctx), req.device.ID, in.Applications, s.now())
+	results, err := s.store.Ingest(context.WithoutCancel(ctx), req.device.ID, items, now)
 	if err != nil {
 		return nil, s.internal(ctx, "ingest", err)
 	}
 	counts := map[string]int{}
 	for _, r := range results {
 		counts[r.Outcome]++
+	}
+	if changed > 0 {
+		s.log.InfoContext(ctx, "the engine's decision differs from the kiosk's", "device", req.device.ID, "items", changed)
 	}
 	for outcome, n := range counts {
 		s.metrics.items.WithLabelValues(outcome).Add(float64(n))
@@ -96,6 +114,9 @@ func (s *Server) handleLookup(ctx context.Context, req *request) (any, *RequestE
 	if e := decodeStrict(req.body, &in); e != nil {
 		return nil, e
 	}
+	if s.lookup == nil {
+		return nil, refuse(http.StatusServiceUnavailable, engineapi.ReasonNoData, "this engine has no department data to look up in")
+	}
 	res, err := s.lookup.Lookup(ctx, in.Guardian, in.Child, in.Stage)
 	switch {
 	case core.IsInvalid(err):
@@ -104,6 +125,15 @@ func (s *Server) handleLookup(ctx context.Context, req *request) (any, *RequestE
 		return nil, s.internal(ctx, "lookup", err)
 	}
 	return engineapi.LookupResponse{Decision: res.Decision, Application: res.Application}, nil
+}
+
+func hasProblem(d core.Decision, code string) bool {
+	for _, p := range d.Problems {
+		if p.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 func malformed(msg string) *RequestError {

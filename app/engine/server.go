@@ -16,26 +16,28 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
 )
 
 // Lookup cross-checks a guardian and a child; *core.Registrar satisfies it.
-type Lookup interface {
-	Lookup(ctx context.Context, guardian, child string, stage core.Stage) (*core.LookupResult, error)
-}
+type Lookup = engineapi.Lookup
 
 // Options are the server's settings; zero values take defaults.
 type Options struct {
 	Now      func() time.Time      // the clock timestamps are checked against; time.Now when nil
 	Logger   *slog.Logger          // request and security log; discarded when nil
 	Registry prometheus.Registerer // where metrics go; a fresh registry when nil
+	// Decider decides every pushed application; nil: one re-deciding on
+	// the server's Lookup (with a nil Lookup, one trusting the kiosks:
+	// tests only).
+	Decider *engineapi.Decider
 }
 
 // Server answers the engine API. It is safe for concurrent use.
 type Server struct {
 	store   engineapi.Store
-	lookup  Lookup
+	lookup  Lookup // nil: no department data (look-ups answer 503)
+	decider *engineapi.Decider
 	now     func() time.Time
 	log     *slog.Logger
 	metrics *metrics
@@ -80,7 +82,10 @@ var errInternal = refuse(http.StatusInternalServerError, ReasonInternal, "the en
 
 // New returns a server over store and lookup.
 func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
-	s := &Server{store: store, lookup: lookup, now: opt.Now, log: opt.Logger}
+	s := &Server{store: store, lookup: lookup, decider: opt.Decider, now: opt.Now, log: opt.Logger}
+	if s.decider == nil {
+		s.decider = &engineapi.Decider{Lookup: lookup}
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -24,7 +24,7 @@ import (
 // mockStore is an engineapi.Store whose methods tests set; an unset one
 // fails the call.
 type mockStore struct {
-	IngestFn  func(ctx context.Context, deviceID string, apps []core.Application, now time.Time) ([]engineapi.ItemResult, error)
+	IngestFn  func(ctx context.Context, deviceID string, apps []engineapi.Intake, now time.Time) ([]engineapi.ItemResult, error)
 	ChangesFn func(ctx context.Context, deviceID string, after int64, limit int) ([]engineapi.StatusChange, error)
 	key       ed25519.PrivateKey
 }
@@ -46,7 +46,7 @@ func (m *mockStore) RevokeDevice(context.Context, string, time.Time) error { ret
 func (m *mockStore) UseNonce(context.Context, string, string, time.Time, time.Time) (bool, error) {
 	return true, nil
 }
-func (m *mockStore) Ingest(ctx context.Context, deviceID string, apps []core.Application, now time.Time) ([]engineapi.ItemResult, error) {
+func (m *mockStore) Ingest(ctx context.Context, deviceID string, apps []engineapi.Intake, now time.Time) ([]engineapi.ItemResult, error) {
 	if m.IngestFn == nil {
 		return nil, errUnset
 	}
@@ -65,6 +65,15 @@ func (m *mockStore) SetState(context.Context, string, core.State, string, string
 	return engineapi.StatusChange{}, errUnset
 }
 func (m *mockStore) Conflicts(context.Context) ([]engineapi.Conflict, error) { return nil, errUnset }
+func (m *mockStore) Claim(context.Context, string) (core.Application, error) {
+	return core.Application{}, errUnset
+}
+func (m *mockStore) Applications(context.Context, engineapi.Filter) ([]engineapi.Summary, error) {
+	return nil, errUnset
+}
+func (m *mockStore) Return(context.Context, string, string, string, time.Time) (engineapi.StatusChange, error) {
+	return engineapi.StatusChange{}, errUnset
+}
 
 // lookupFunc adapts a function to engine.Lookup.
 type lookupFunc func(ctx context.Context, guardian, child string, stage core.Stage) (*core.LookupResult, error)
@@ -114,7 +123,7 @@ func TestServerFaultsAreGeneric500s(t *testing.T) {
 	})
 	t.Run("Panic", func(t *testing.T) {
 		r := newRig(t, noLookup)
-		r.store.IngestFn = func(context.Context, string, []core.Application, time.Time) ([]engineapi.ItemResult, error) {
+		r.store.IngestFn = func(context.Context, string, []engineapi.Intake, time.Time) ([]engineapi.ItemResult, error) {
 			panic("boom for " + fullID)
 		}
 		st, e := r.do(engineapi.PathPush, `{"applications":[]}`)
