@@ -105,6 +105,9 @@ func (e *Engine) open(ctx context.Context) error {
 // Handler is the engine's HTTP API (engineapi paths, /healthz, /metrics).
 func (e *Engine) Handler() http.Handler { return e.server.Handler() }
 
+// DBPath is the engine's SQLite file, for the staff commands.
+func (e *Engine) DBPath() string { return e.cfg.DB }
+
 // Store is the engine's store, for staff actions and tests.
 func (e *Engine) Store() engineapi.Store { return e.store }
 
