@@ -31,7 +31,8 @@ func (d *DB) SaveSubmitted(ctx context.Context, a core.Application) (core.Applic
 		return core.Application{}, err
 	}
 	var earlier string
-	err = tx.QueryRowContext(ctx, `SELECT reg_no FROM applications WHERE child_id = ? AND stage = ?`,
+	// A returned application (退回补充) may be submitted again (issue 8).
+	err = tx.QueryRowContext(ctx, `SELECT reg_no FROM applications WHERE child_id = ? AND stage = ? AND state != 'returned'`,
 		string(a.Child.ID), string(a.Stage)).Scan(&earlier)
 	switch {
 	case err == nil:
