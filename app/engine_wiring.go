@@ -24,8 +24,6 @@ type EngineConfig struct {
 	DB       string // the engine's own SQLite file; default DataDir/engine.db
 	CityDB   string // department data: the engine decides every application on it; required unless TrustKioskDecisions
 	DataDir  string // default $ENROLLDESK_DATA or ~/.local/share/enrolldesk
-	Families int    // size of a demo city built on first start (default 2000)
-	Seed     uint64 // its seed (default 2027)
 	Now      func() time.Time
 
 	Logger   *slog.Logger          // request and security log; discarded when nil
@@ -55,11 +53,11 @@ var ErrNoCity = core.Errorf(core.EINVALID, "the engine decides every application
 
 // OpenEngine opens (creating on first start) the engine's store and city.
 func OpenEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
-	kc := KioskConfig{DataDir: cfg.DataDir, CityDB: cfg.CityDB, Families: cfg.Families, Seed: cfg.Seed, Now: cfg.Now}
+	kc := KioskConfig{DataDir: cfg.DataDir, Now: cfg.Now}
 	if err := kc.defaults(); err != nil {
 		return nil, err
 	}
-	cfg.DataDir, cfg.Families, cfg.Seed, cfg.Now = kc.DataDir, kc.Families, kc.Seed, kc.Now
+	cfg.DataDir, cfg.Now = kc.DataDir, kc.Now
 	if cfg.CityDB == "" && !cfg.TrustKioskDecisions {
 		return nil, ErrNoCity
 	}

@@ -447,7 +447,7 @@ type localEngine struct {
 // startLocalEngine opens the engine in the kiosk's data directory, on the
 // kiosk's own city, and serves it on 127.0.0.1.
 func startLocalEngine(ctx context.Context, cfg KioskConfig, cityPath string) (*localEngine, error) {
-	e, err := OpenEngine(ctx, EngineConfig{DataDir: cfg.DataDir, CityDB: cityPath, Families: cfg.Families, Seed: cfg.Seed, Now: cfg.Now})
+	e, err := OpenEngine(ctx, EngineConfig{DataDir: cfg.DataDir, CityDB: cityPath, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
