@@ -21,10 +21,10 @@ import (
 // EngineConfig configures a central engine. Zero values take the defaults
 // of KioskConfig where they share a meaning.
 type EngineConfig struct {
-	DB       string // the engine's own SQLite file; default DataDir/engine.db
-	CityDB   string // department data: the engine decides every application on it; required unless TrustKioskDecisions
-	DataDir  string // default $ENROLLDESK_DATA or ~/.local/share/enrolldesk
-	Now      func() time.Time
+	DB      string // the engine's own SQLite file; default DataDir/engine.db
+	CityDB  string // department data: the engine decides every application on it; required unless TrustKioskDecisions
+	DataDir string // default $ENROLLDESK_DATA or ~/.local/share/enrolldesk
+	Now     func() time.Time
 
 	Logger   *slog.Logger          // request and security log; discarded when nil
 	Registry prometheus.Registerer // metrics; a fresh registry when nil
