@@ -65,6 +65,9 @@ func TestKioskWithEngineDownTakesApplicationPendingCheck(t *testing.T) {
 	if !strings.Contains(text, "待核验") || !strings.Contains(text, "短信") || claims.StatusCode != core.PPendingCheck {
 		t.Errorf("printed status code %q, text:\n%s\nwant 待核验 and the SMS / %s", claims.StatusCode, text, core.PPendingCheck)
 	}
+	if s := strings.ReplaceAll(rc.Status.Text, "\n", ""); !strings.Contains(s, "待核验") {
+		t.Errorf("the receipt screen says %q; it must match the paper: 待核验", rc.Status.Text)
+	}
 	if rc.RegNo.Text != claims.RegNo {
 		t.Errorf("screen shows %s, receipt %s", rc.RegNo.Text, claims.RegNo)
 	}

@@ -71,3 +71,13 @@ func (k *Kiosk) showPending() {
 	}
 	k.show(newPendingScreen(k, k.sess.result))
 }
+
+// pendingStatus is the receipt screen's status for an application taken
+// without a data check, while the engine has not decided it: the same
+// words as the printed receipt. Any other status stands.
+func pendingStatus(a core.Application, status string) string {
+	if a.Decision.Pending() && (a.State == core.StateSubmitted || a.State == core.StateReceived) {
+		return lang.L("pending.receipt")
+	}
+	return status
+}

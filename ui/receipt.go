@@ -55,6 +55,7 @@ func newReceiptScreen(k *Kiosk, app core.Application) *ReceiptScreen {
 	if app.State == core.StateSubmitted { // stored here, not yet at the engine: the paper says the same
 		status = lang.L("receipt.queued")
 	}
+	status = pendingStatus(app, status) // issue 8: taken 待核验, the check follows by SMS
 	if app.Decision.NeedsReview {
 		status = lang.L("receipt.statusReview", map[string]any{"State": status, "Review": w.state(core.StateNeedsReview)})
 	}
