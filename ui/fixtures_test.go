@@ -266,7 +266,12 @@ func (m *fakeMaintenance) CheckPIN(pin string) bool { return pin == "2468" }
 
 func (m *fakeMaintenance) Status(context.Context) (ui.KioskStatus, error) {
 	return ui.KioskStatus{DeviceID: "JN-K-0007", Printer: "", Spooled: 3, QueueLength: 2, DeadLetters: 1,
-		LastSync: fixedNow.Add(-5 * time.Minute), Version: "v-test"}, nil
+		LastSync: fixedNow.Add(-5 * time.Minute), Version: "v-test",
+		EngineStates: map[core.State]int{core.StateVerified: 2, core.StateNeedsReview: 1}}, nil
+}
+
+func (m *fakeMaintenance) EngineState(context.Context, string) (core.State, error) {
+	return core.StateNeedsReview, nil
 }
 
 func (m *fakeMaintenance) Reprint(_ context.Context, regNo string) (receipt.Outcome, error) {

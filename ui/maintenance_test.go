@@ -32,7 +32,7 @@ func TestMaintenance(t *testing.T) {
 	test.Tap(p.Next)
 	s := at[*ui.StaffStatusScreen](r, ui.ScreenStaffStatus)
 	for key, want := range map[string]string{"device": "JN-K-0007", "printer": "仅保存", "spooled": "3",
-		"queue": "2", "dead": "1", "sync": "2027年6月15日", "version": "v-test"} {
+		"queue": "2", "dead": "1", "sync": "2027年6月15日", "version": "v-test", "engine": "数据已核验 2 · 待人工审核 1"} {
 		if got := s.Rows[key].Text; !strings.Contains(got, want) {
 			t.Errorf("%s = %q, want %q", key, got, want)
 		}
@@ -45,7 +45,8 @@ func TestMaintenance(t *testing.T) {
 	test.Type(s.RegNo, "jn27p-abcde-fghjk")
 	test.Tap(s.Reprint)
 	s = at[*ui.StaffStatusScreen](r, ui.ScreenStaffStatus)
-	if s.Result.Kind != "ok" || !slices.Equal(r.mnt.reprinted, []string{"JN27P-ABCDE-FGHJK"}) {
+	if s.Result.Kind != "ok" || !slices.Equal(r.mnt.reprinted, []string{"JN27P-ABCDE-FGHJK"}) ||
+		!strings.Contains(s.Result.Message(), "教育局核验状态：待人工审核") {
 		t.Errorf("reprint: %s %q, reprinted %v", s.Result.Kind, s.Result.Message(), r.mnt.reprinted)
 	}
 
