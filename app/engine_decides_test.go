@@ -288,3 +288,32 @@ func openCityForTest(t *testing.T) *sqlite.City {
 	t.Cleanup(func() { db.Close() })
 	return db.City()
 }
+
+// The real process: without --city it refuses to start; with
+// --trust-kiosk-decisions it starts and warns.
+func TestEngineProcessNeedsCityOrTrust(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "engine.db")
+	p := start(t, "engine-no-city", nil, "engine", "--listen", "127.0.0.1:0", "--db", db, "--data", dir)
+	if code := p.wait(60 * time.Second); code != app.ExitUsage || !strings.Contains(p.log(), "--city") {
+		t.Errorf("engine without --city: exit %d\n%s", code, p.log())
+	}
+	listening := make(chan struct{})
+	onLine := func(line string) {
+		if strings.Contains(line, "listening on http://") {
+			close(listening)
+		}
+	}
+	p = start(t, "engine-trusting", onLine, "engine", "--listen", "127.0.0.1:0", "--db", db, "--data", dir, "--trust-kiosk-decisions")
+	select {
+	case <-listening:
+	case <-p.done:
+		t.Fatalf("the trusting engine exited: %v\n%s", p.err, p.log())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the trusting engine printed no address:\n%s", p.log())
+	}
+	if !strings.Contains(p.log(), "WARN") || !strings.Contains(p.log(), "tests only") {
+		t.Errorf("no warning:\n%s", p.log())
+	}
+	p.stop()
+}
