@@ -34,6 +34,11 @@ func openKioskStore(dir string) (KioskConfig, ed25519.PrivateKey, *sqlite.DB, er
 		return cfg, nil, nil, err
 	}
 	store, err := sqlite.Open(filepath.Join(cfg.DataDir, "kiosk.db"))
+	if err == nil {
+		if err = protectDataDir(cfg.DataDir); err != nil {
+			err = errors.Join(err, store.Close())
+		}
+	}
 	return cfg, key, store, err
 }
 

@@ -136,6 +136,11 @@ func OpenKiosk(ctx context.Context, cfg KioskConfig) (*Kiosk, error) {
 	if err := k.open(ctx); err != nil {
 		return nil, errors.Join(err, k.Close())
 	}
+	// Again, for the files the first start has just made (the store and
+	// its log, the key) with the process's umask.
+	if err := protectDataDir(cfg.DataDir); err != nil {
+		return nil, errors.Join(err, k.Close())
+	}
 	return k, nil
 }
 

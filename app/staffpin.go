@@ -253,6 +253,9 @@ func (l *staffLock) Check(pin string) ui.PINCheck {
 	defer l.mu.Unlock()
 	now := l.now()
 	if until := time.Unix(l.tries.LockedUntil, 0); l.tries.LockedUntil != 0 && now.Before(until) {
+		if limit := now.Add(PINLockout); until.After(limit) {
+			until = limit // a clock set back must not stretch the lockout
+		}
 		return ui.PINCheck{LockedUntil: until}
 	}
 	if l.tries.LockedUntil != 0 { // the lockout has passed: five new tries
