@@ -164,9 +164,10 @@ func writePrivate(path string, data []byte) error {
 
 // staffLock is the staff PIN and its wrong tries. Safe for concurrent use.
 type staffLock struct {
-	dir  string // "": tries kept in memory only (the demo's default PIN)
-	hash pinHash
-	now  func() time.Time
+	dir       string
+	hash      pinHash
+	isDefault bool // the demo's DefaultPIN, hashed in memory only
+	now       func() time.Time
 
 	mu    sync.Mutex
 	tries pinTries
@@ -181,7 +182,8 @@ type pinTries struct {
 // openStaffLock loads the PIN for a kiosk. A stored hash wins. Without one,
 // a PIN given in the configuration (--pin, ENROLLDESK_PIN) is hashed into
 // the data directory at once; a demo kiosk without either uses DefaultPIN,
-// kept only in memory; a kiosk of a real engine refuses to start.
+// hashed in memory only (its wrong tries are still counted on disk); a
+// kiosk of a real engine refuses to start.
 func openStaffLock(cfg KioskConfig, demo bool) (*staffLock, error) {
 	l := &staffLock{dir: cfg.DataDir, now: cfg.Now}
 	path := filepath.Join(cfg.DataDir, staffPINFile)
@@ -206,8 +208,7 @@ func openStaffLock(cfg KioskConfig, demo bool) (*staffLock, error) {
 		if l.hash, err = newPINHash(DefaultPIN); err != nil {
 			return nil, err
 		}
-		l.dir = ""
-		return l, nil
+		l.isDefault = true
 	default:
 		return nil, errNoPIN
 	}
@@ -218,7 +219,7 @@ func openStaffLock(cfg KioskConfig, demo bool) (*staffLock, error) {
 }
 
 // usesDefault reports whether the lock is the demo's built-in PIN.
-func (l *staffLock) usesDefault() bool { return l.dir == "" }
+func (l *staffLock) usesDefault() bool { return l.isDefault }
 
 func (l *staffLock) load() error {
 	b, err := os.ReadFile(filepath.Join(l.dir, staffTriesFile))
@@ -236,9 +237,6 @@ func (l *staffLock) load() error {
 }
 
 func (l *staffLock) save() error {
-	if l.dir == "" {
-		return nil
-	}
 	b, err := json.Marshal(l.tries)
 	if err != nil {
 		return err

@@ -67,7 +67,7 @@ type Erased struct {
 func (d *DB) ErasePersonalData(ctx context.Context, ackedBefore, at time.Time) ([]Erased, error) {
 	var out []Erased
 	err := d.inTx(ctx, "erase personal data", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, body FROM applications
+		rows, err := tx.QueryContext(ctx, `SELECT id, reg_no, stage, state, kiosk_id, created_at, child_id, body FROM applications
 			WHERE erased_at = 0 AND synced_at > 0 AND synced_at <= ? AND sync_outcome IN (?, ?, ?)
 			AND id NOT IN (SELECT app_id FROM outbox) AND id NOT IN (SELECT app_id FROM dead_letters)
 			ORDER BY created_at, id`,
@@ -76,15 +76,18 @@ func (d *DB) ErasePersonalData(ctx context.Context, ackedBefore, at time.Time) (
 			return err
 		}
 		type row struct {
-			id   string
-			body []byte
+			kept  erasedBody
+			child string
+			body  []byte
 		}
 		var todo []row
 		for rows.Next() {
 			var r row
-			if err := rows.Scan(&r.id, &r.body); err != nil {
+			var created int64
+			if err := rows.Scan(&r.kept.ID, &r.kept.RegNo, &r.kept.Stage, &r.kept.State, &r.kept.KioskID, &created, &r.child, &r.body); err != nil {
 				return errors.Join(err, rows.Close())
 			}
+			r.kept.CreatedAt = time.Unix(created, 0)
 			todo = append(todo, r)
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
@@ -96,24 +99,21 @@ func (d *DB) ErasePersonalData(ctx context.Context, ackedBefore, at time.Time) (
 			return err
 		}
 		defer upd.Close()
+		// What is kept comes from the columns, not the body: a body that no
+		// longer decodes is erased all the same.
 		for _, r := range todo {
-			var a core.Application
-			if err := json.Unmarshal(r.body, &a); err != nil {
-				return fmt.Errorf("application %s: decode: %w", r.id, err)
-			}
-			child, err := erasedChildID(ctx, tx, a.Child.ID)
+			child, err := erasedChildID(ctx, tx, core.ResidentID(r.child))
 			if err != nil {
 				return err
 			}
-			kept, err := json.Marshal(erasedBody{ID: a.ID, RegNo: a.RegNo, Stage: a.Stage, State: a.State,
-				KioskID: a.KioskID, CreatedAt: a.CreatedAt})
+			kept, err := json.Marshal(r.kept)
 			if err != nil {
 				return err
 			}
-			if _, err := upd.ExecContext(ctx, child, string(kept), bodyHash(r.body), at.Unix(), r.id); err != nil {
-				return fmt.Errorf("application %s: %w", r.id, err)
+			if _, err := upd.ExecContext(ctx, child, string(kept), bodyHash(r.body), at.Unix(), r.kept.ID); err != nil {
+				return fmt.Errorf("application %s: %w", r.kept.ID, err)
 			}
-			out = append(out, Erased{AppID: a.ID, RegNo: a.RegNo})
+			out = append(out, Erased{AppID: r.kept.ID, RegNo: r.kept.RegNo})
 		}
 		return nil
 	})
