@@ -205,10 +205,7 @@ func openStaffLock(cfg KioskConfig, demo bool) (*staffLock, error) {
 		logprintf(cfg.Logf, "the staff PIN is now stored as an argon2id hash in %s: remove --pin / ENROLLDESK_PIN from the start command", path)
 		return openStaffLock(KioskConfig{DataDir: cfg.DataDir, Now: cfg.Now}, demo)
 	case demo:
-		if l.hash, err = newPINHash(DefaultPIN); err != nil {
-			return nil, err
-		}
-		l.isDefault = true
+		l.isDefault = true // hashed at the first try, not at every start
 	default:
 		return nil, errNoPIN
 	}
@@ -258,6 +255,12 @@ func (l *staffLock) Check(pin string) ui.PINCheck {
 	}
 	if l.tries.LockedUntil != 0 { // the lockout has passed: five new tries
 		l.tries = pinTries{}
+	}
+	if l.isDefault && l.hash.key == nil {
+		var err error
+		if l.hash, err = newPINHash(DefaultPIN); err != nil {
+			return ui.PINCheck{Err: err}
+		}
 	}
 	if pin != "" && l.hash.matches(pin) {
 		if l.tries != (pinTries{}) {

@@ -133,3 +133,22 @@ func TestKioskOfARealEngineNeedsAStaffPIN(t *testing.T) {
 		t.Errorf("the first-start PIN does not open the staff screen: %+v", res)
 	}
 }
+
+func TestDemoKioskOpensWithTheDefaultPIN(t *testing.T) {
+	dir := t.TempDir()
+	k, err := app.OpenKiosk(context.Background(), app.KioskConfig{DataDir: dir, CityDB: syncCityPath(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	m := k.Services(nil).Maintenance
+	if res := m.CheckPIN("1111"); res.OK || res.Remaining != app.MaxPINTries-1 {
+		t.Errorf("a wrong PIN on a demo kiosk: %+v", res)
+	}
+	if res := m.CheckPIN(app.DefaultPIN); !res.OK {
+		t.Errorf("the demo PIN %s: %+v", app.DefaultPIN, res)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "staff-pin")); err == nil {
+		t.Error("the demo PIN was stored: a later real start would inherit it")
+	}
+}
