@@ -55,7 +55,7 @@ const (
 )
 
 // errNoPIN is OpenKiosk's refusal to run a real kiosk with no staff PIN.
-var errNoPIN = errors.New("no staff PIN is set for this kiosk: set one with `enrolldesk kiosk pin set --data DIR` (it asks for the PIN and stores only an argon2id hash), then start the kiosk again")
+var errNoPIN = errors.New("no staff PIN is set for this kiosk")
 
 // pinHash is a stored PIN: argon2id over the PIN with a random salt.
 type pinHash struct {
@@ -207,7 +207,7 @@ func openStaffLock(cfg KioskConfig, demo bool) (*staffLock, error) {
 	case demo:
 		l.isDefault = true // hashed at the first try, not at every start
 	default:
-		return nil, errNoPIN
+		return nil, fmt.Errorf("%w: a kiosk of a real engine has no default. Set one with `enrolldesk kiosk pin set --data %s` (it asks for the PIN and stores only an argon2id hash), then start the kiosk again", errNoPIN, cfg.DataDir)
 	}
 	if err := l.load(); err != nil {
 		return nil, err
