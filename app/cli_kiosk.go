@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -20,7 +21,8 @@ func kioskFlags(stdio IO, args []string) (KioskConfig, bool, bool) {
 	fs.StringVar(&c.CityDB, "db", "", "department data (SQLite); default: the embedded demo city")
 	fs.StringVar(&c.Printer, "printer", os.Getenv("ENROLLDESK_PRINTER"), "CUPS printer queue; empty keeps receipts for the staff desk")
 	fs.StringVar(&c.KioskID, "kiosk-id", "", "device ID printed on receipts (default: from the device key)")
-	fs.StringVar(&c.PIN, "pin", os.Getenv("ENROLLDESK_PIN"), "staff PIN for the maintenance screen (default "+DefaultPIN+")")
+	fs.StringVar(&c.PIN, "pin", os.Getenv("ENROLLDESK_PIN"), "first start only: the staff PIN, hashed into the data directory at once and ignored once one is stored (prefer `enrolldesk kiosk pin set`); a demo kiosk without one uses "+DefaultPIN)
+	fs.DurationVar(&c.EraseAfter, "erase-after", DefaultEraseAfter, "erase names, ID numbers and phone numbers this long after the engine acknowledged the application")
 	fs.DurationVar(&c.Idle, "idle", 0, "idle time before the countdown (default 90s)")
 	fs.DurationVar(&c.Countdown, "countdown", 0, "countdown before the session is wiped (default 20s)")
 	fs.DurationVar(&c.TapGuard, "tap-guard", 0, "drop taps this soon after a screen appears (default 300ms; negative: off)")
@@ -29,6 +31,10 @@ func kioskFlags(stdio IO, args []string) (KioskConfig, bool, bool) {
 	fs.StringVar(&c.Enroll, "enroll", "", "one-time enrollment code from `enrolldesk engine device add` (first start with --engine)")
 	window := fs.Bool("window", false, "run in a window instead of full screen")
 	if err := fs.Parse(args); err != nil {
+		return c, false, false
+	}
+	if c.EraseAfter <= 0 {
+		fmt.Fprintln(stdio.Err, "enrolldesk: --erase-after must be a positive duration, e.g. 24h")
 		return c, false, false
 	}
 	switch c.Engine {
@@ -49,6 +55,9 @@ func runKiosk(stdio IO, args []string) int {
 		return ExitUsage
 	}
 	k, err := OpenKiosk(context.Background(), cfg)
+	if errors.Is(err, errNoPIN) {
+		return fail(stdio.Err, ExitUsage, "kiosk: %v", err)
+	}
 	if err != nil {
 		return fail(stdio.Err, ExitFail, "kiosk: %v", err)
 	}
@@ -56,8 +65,8 @@ func runKiosk(stdio IO, args []string) int {
 	if url := k.EngineURL(); url != "" {
 		fmt.Fprintf(stdio.Err, "enrolldesk: syncing to the engine at %s\n", url)
 	}
-	if k.cfg.PIN == DefaultPIN {
-		fmt.Fprintf(stdio.Err, "enrolldesk: the maintenance PIN is the default %s; set --pin or ENROLLDESK_PIN on a real kiosk\n", DefaultPIN)
+	if k.staff.usesDefault() {
+		fmt.Fprintf(stdio.Err, "enrolldesk: the maintenance PIN is the demo default %s; set one with `enrolldesk kiosk pin set` on a real kiosk\n", DefaultPIN)
 	}
 	a := fyneapp.NewWithID("cn.enrolldesk.kiosk")
 	w := a.NewWindow("义务教育入学报名")

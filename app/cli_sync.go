@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"enrolldesk/app/keys"
+	"enrolldesk/app/printing"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/app/syncer"
 	"enrolldesk/core/engineapi"
@@ -25,11 +26,19 @@ func openKioskStore(dir string) (KioskConfig, ed25519.PrivateKey, *sqlite.DB, er
 	if err := cfg.defaults(); err != nil {
 		return cfg, nil, nil, err
 	}
+	if err := protectDataDir(cfg.DataDir); err != nil {
+		return cfg, nil, nil, err
+	}
 	key, err := keys.LoadOrCreate(cfg.DataDir)
 	if err != nil {
 		return cfg, nil, nil, err
 	}
 	store, err := sqlite.Open(filepath.Join(cfg.DataDir, "kiosk.db"))
+	if err == nil {
+		if err = protectDataDir(cfg.DataDir); err != nil {
+			err = errors.Join(err, store.Close())
+		}
+	}
 	return cfg, key, store, err
 }
 
@@ -47,8 +56,12 @@ func runSync(stdio IO, args []string) int {
 	timeout := fs.Duration("timeout", 0, "with --once: give up after this long (exit 1); 0 waits for ever")
 	batch := fs.Int("batch", engineapi.MaxBatch, "applications per push (at most 500)")
 	maxBackoff := fs.Duration("max-backoff", syncer.DefaultMaxBackoff, "cap of the wait between retries")
+	eraseAfter := fs.Duration("erase-after", DefaultEraseAfter, "erase names, ID numbers and phone numbers this long after the engine acknowledged the application")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
+	}
+	if *eraseAfter <= 0 {
+		return fail(stdio.Err, ExitUsage, "sync: --erase-after must be a positive duration, e.g. 24h")
 	}
 	if *url == "" || fs.NArg() > 0 {
 		return fail(stdio.Err, ExitUsage, "sync takes --engine URL (and --data DIR, --enroll CODE the first time)")
@@ -73,10 +86,18 @@ func runSync(stdio IO, args []string) int {
 	w := newWorker(client, store, logf)
 	w.Batch, w.MaxBackoff = *batch, *maxBackoff
 	logf("syncing %s to %s as device %s", cfg.DataDir, *url, client.DeviceID)
+	er := newEraser(store, &printing.Spooler{Dir: filepath.Join(cfg.DataDir, "spool")}, *eraseAfter, time.Now, logf)
 	if !*once {
+		stopErasing := er.start(DefaultEraseEvery)
+		defer stopErasing()
 		w.Run(ctx)
 		return ExitOK
 	}
+	defer func() {
+		if _, err := er.pass(context.Background()); err != nil {
+			logf("erasing personal data: %v", err)
+		}
+	}()
 	if *timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *timeout)

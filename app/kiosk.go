@@ -32,7 +32,7 @@ type KioskConfig struct {
 	Printer   string        // CUPS queue; "" keeps receipts in the spool for the staff desk
 	LP        string        // lp command (tests); default "lp"
 	KioskID   string        // default: KIOSK- and the key's ID
-	PIN       string        // staff PIN for the maintenance screen
+	PIN       string        // staff PIN to store (hashed) at first start; see openStaffLock
 	Idle      time.Duration // default 90 s
 	Countdown time.Duration // default 20 s
 	TapGuard  time.Duration // taps dropped right after a screen appears (default 300 ms; negative: off)
@@ -40,6 +40,14 @@ type KioskConfig struct {
 	Families  int           // size of a demo city built on first start (default 2000)
 	Seed      uint64        // its seed (default 2027)
 	Now       func() time.Time
+
+	// Personal data: erased EraseAfter after the engine acknowledged it
+	// (default DefaultEraseAfter), looked for every EraseEvery (default
+	// DefaultEraseEvery), by EraseClock (nil: time.Now — the sync stamps
+	// its answers in real time, whatever Now says).
+	EraseAfter time.Duration
+	EraseEvery time.Duration
+	EraseClock func() time.Time
 
 	// Sync. With Engine set the kiosk registers with that engine (once,
 	// with Enroll) and syncs to it; with LocalEngine it starts an engine
@@ -56,8 +64,9 @@ type KioskConfig struct {
 // the next screen: people who rarely use touchscreens often tap twice.
 const DefaultTapGuard = 300 * time.Millisecond
 
-// DefaultPIN is the maintenance PIN when none is configured; the kiosk
-// prints a warning at start so a hall does not keep it.
+// DefaultPIN is the maintenance PIN of a demo kiosk (in-process engine, or
+// none) when none is set; the kiosk prints a warning at start. A kiosk of a
+// real engine has no default: it refuses to start without a PIN.
 const DefaultPIN = "2027"
 
 func (c *KioskConfig) defaults() error {
@@ -76,9 +85,6 @@ func (c *KioskConfig) defaults() error {
 		c.TapGuard = DefaultTapGuard
 	case c.TapGuard < 0:
 		c.TapGuard = 0
-	}
-	if c.PIN == "" {
-		c.PIN = DefaultPIN
 	}
 	if c.Families == 0 {
 		c.Families = 2000
@@ -112,6 +118,9 @@ type Kiosk struct {
 	policy   *core.Policy
 	personas []core.Persona
 	sync     *kioskSync // nil: no engine configured
+	staff    *staffLock
+	eraser   *eraser
+	stopEras func() // stops the eraser's background passes
 }
 
 // OpenKiosk opens (creating on first start) everything a kiosk needs.
@@ -120,7 +129,19 @@ func OpenKiosk(ctx context.Context, cfg KioskConfig) (*Kiosk, error) {
 		return nil, err
 	}
 	k := &Kiosk{cfg: cfg}
+	if err := protectDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	var err error
+	if k.staff, err = openStaffLock(cfg, cfg.Engine == ""); err != nil {
+		return nil, err
+	}
 	if err := k.open(ctx); err != nil {
+		return nil, errors.Join(err, k.Close())
+	}
+	// Again, for the files the first start has just made (the store and
+	// its log, the key) with the process's umask.
+	if err := protectDataDir(cfg.DataDir); err != nil {
 		return nil, errors.Join(err, k.Close())
 	}
 	return k, nil
@@ -161,7 +182,17 @@ func (k *Kiosk) open(ctx context.Context) error {
 	}
 	k.printer = &printing.ReceiptPrinter{Renderer: renderer, Sign: printing.Signer(k.key),
 		Spool: &printing.Spooler{Dir: filepath.Join(k.cfg.DataDir, "spool"), Printer: k.cfg.Printer, LP: k.cfg.LP}}
-	return k.openSync(ctx)
+	// A receipt left in the spool by the last run (a crash, a printer
+	// that was down) carries a name: staff reprint from the store instead.
+	if err := k.printer.Spool.PurgeAll(); err != nil {
+		return err
+	}
+	k.eraser = newEraser(k.store, k.printer.Spool, k.cfg.EraseAfter, k.cfg.EraseClock, k.cfg.Logf)
+	if err := k.openSync(ctx); err != nil {
+		return err
+	}
+	k.stopEras = k.eraser.start(k.cfg.EraseEvery)
+	return nil
 }
 
 // openCity opens the configured department data, or the demo city, which
@@ -209,6 +240,10 @@ func (k *Kiosk) HasCity() bool { return k.city != nil }
 // databases. Closing twice is harmless.
 func (k *Kiosk) Close() error {
 	var errs []error
+	if k.stopEras != nil {
+		k.stopEras()
+		k.stopEras = nil
+	}
 	if k.sync != nil {
 		errs = append(errs, k.sync.close())
 		k.sync = nil
@@ -221,6 +256,10 @@ func (k *Kiosk) Close() error {
 	k.city, k.store = nil, nil
 	return errors.Join(errs...)
 }
+
+// ErasePersonalData runs one erasure pass now (beside the periodic ones)
+// and returns how many applications it erased.
+func (k *Kiosk) ErasePersonalData(ctx context.Context) (int, error) { return k.eraser.pass(ctx) }
 
 // Store is the kiosk's own database (applications and outbox).
 func (k *Kiosk) Store() *sqlite.DB { return k.store }

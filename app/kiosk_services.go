@@ -224,7 +224,7 @@ func ReceiptFor(a core.Application) receipt.Receipt {
 // kioskMaintenance answers the staff screen.
 type kioskMaintenance struct{ k *Kiosk }
 
-func (m *kioskMaintenance) CheckPIN(pin string) bool { return pin != "" && pin == m.k.cfg.PIN }
+func (m *kioskMaintenance) CheckPIN(pin string) ui.PINCheck { return m.k.staff.Check(pin) }
 
 func (m *kioskMaintenance) Status(ctx context.Context) (ui.KioskStatus, error) {
 	st := ui.KioskStatus{DeviceID: m.k.cfg.KioskID, Printer: m.k.cfg.Printer, Version: Version}

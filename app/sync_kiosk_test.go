@@ -135,7 +135,7 @@ func TestRevokedKioskKeepsItsOutbox(t *testing.T) {
 	eng := newSwitchableEngine(t)
 	dir := t.TempDir()
 	k, err := app.OpenKiosk(context.Background(), app.KioskConfig{DataDir: dir, Families: 300, Seed: 11,
-		Engine: eng.url(), Enroll: eng.code("hall-2"), Logf: t.Logf})
+		Engine: eng.url(), Enroll: eng.code("hall-2"), PIN: "1357", Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

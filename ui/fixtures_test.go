@@ -262,7 +262,9 @@ type fakeMaintenance struct {
 	reprinted []string
 }
 
-func (m *fakeMaintenance) CheckPIN(pin string) bool { return pin == "2468" }
+func (m *fakeMaintenance) CheckPIN(pin string) ui.PINCheck {
+	return ui.PINCheck{OK: pin == "2468", Remaining: 4}
+}
 
 func (m *fakeMaintenance) Status(context.Context) (ui.KioskStatus, error) {
 	return ui.KioskStatus{DeviceID: "JN-K-0007", Printer: "", Spooled: 3, QueueLength: 2, DeadLetters: 1,

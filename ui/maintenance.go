@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -59,13 +60,26 @@ func newStaffPINScreen(k *Kiosk) *StaffPINScreen {
 	return s
 }
 
+// check tries the PIN. It runs on the UI goroutine: the hash takes tens
+// of milliseconds, and a result that came back later could open the staff
+// screen over a parent who has since walked up.
 func (s *StaffPINScreen) check() {
-	if !s.k.svc.Maintenance.CheckPIN(s.Pad.Value()) {
-		s.Pad.clear()
-		s.Status.set(noticeError, lang.L("staff.wrongPIN"))
+	res := s.k.svc.Maintenance.CheckPIN(s.Pad.Value())
+	if res.OK {
+		s.k.showStaffStatus()
 		return
 	}
-	s.k.showStaffStatus()
+	s.Pad.clear()
+	switch {
+	case !res.LockedUntil.IsZero():
+		mins := int(math.Ceil(res.LockedUntil.Sub(s.k.now()).Minutes()))
+		s.Status.set(noticeError, lang.L("staff.pinLocked", map[string]any{"M": max(mins, 1)}))
+	case res.Err != nil:
+		fyne.LogError("enrolldesk: staff PIN", res.Err)
+		s.Status.set(noticeError, lang.L("staff.pinUnrecorded"))
+	default:
+		s.Status.set(noticeError, lang.L("staff.wrongPIN", map[string]any{"N": res.Remaining}))
+	}
 }
 
 // StaffStatusScreen is what hall staff see behind the PIN: the device's

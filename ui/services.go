@@ -47,10 +47,20 @@ type DemoCards interface {
 
 // Maintenance is what hall staff see behind the PIN.
 type Maintenance interface {
-	CheckPIN(pin string) bool
+	// CheckPIN tries a staff PIN; wrong tries count toward a lockout that
+	// outlives a restart.
+	CheckPIN(pin string) PINCheck
 	Status(ctx context.Context) (KioskStatus, error)
 	// Reprint prints a kept receipt again by registration number.
 	Reprint(ctx context.Context, regNo string) (receipt.Outcome, error)
+}
+
+// PINCheck is the answer to a staff PIN.
+type PINCheck struct {
+	OK          bool
+	Remaining   int       // wrong tries left before the lockout
+	LockedUntil time.Time // non-zero: too many wrong tries; the screen is locked until then
+	Err         error     // the try could not be recorded: refused, for the log
 }
 
 // KioskStatus is the maintenance screen's summary.

@@ -118,6 +118,29 @@ func (s *Spooler) Purge(regNo string) error {
 	return nil
 }
 
+// PurgeAll deletes every kept receipt and any half-written one. The kiosk
+// calls it at start: a receipt left from an earlier run carries a child's
+// name, and staff can reprint it from the store.
+func (s *Spooler) PurgeAll() error {
+	entries, err := os.ReadDir(s.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("printing: list spool: %w", err)
+	}
+	var errs []error
+	for _, e := range entries {
+		n := e.Name()
+		if e.Type().IsRegular() && (strings.HasSuffix(n, ".pdf") || strings.HasPrefix(n, ".tmp-")) {
+			if err := os.Remove(filepath.Join(s.Dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("printing: purge %s: %w", n, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func (s *Spooler) path(regNo string) (string, error) {
 	if !validName(regNo) {
 		return "", fmt.Errorf("printing: %q cannot name a spool file", safeName(regNo))

@@ -230,3 +230,25 @@ func TestReceiptPrinter(t *testing.T) {
 		}
 	})
 }
+
+func TestSpoolerPurgeAllLeavesNoReceipt(t *testing.T) {
+	s := &printing.Spooler{Dir: filepath.Join(t.TempDir(), "spool")}
+	if err := s.PurgeAll(); err != nil {
+		t.Errorf("purging a spool that does not exist yet: %v", err)
+	}
+	for _, regNo := range []string{"JN27P-AAAAA-AAAAA", "JN27P-BBBBB-BBBBB"} {
+		if _, err := s.Print(context.Background(), regNo, []byte("%PDF-1.3\n%%EOF\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	half := filepath.Join(s.Dir, ".tmp-123") // a save cut short
+	if err := os.WriteFile(half, []byte("%PDF"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PurgeAll(); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := s.Pending(); err != nil || len(left) != 0 || exists(t, half) {
+		t.Errorf("after PurgeAll: pending %v (%v), half-written file kept: %v", left, err, exists(t, half))
+	}
+}

@@ -30,10 +30,15 @@ func (d *DB) SaveSubmitted(ctx context.Context, a core.Application) (core.Applic
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return core.Application{}, err
 	}
+	erased, err := erasedChildID(ctx, tx, a.Child.ID)
+	if err != nil {
+		return core.Application{}, fmt.Errorf("save application: %w", err)
+	}
 	var earlier string
-	// A returned application (退回补充) may be submitted again (issue 8).
-	err = tx.QueryRowContext(ctx, `SELECT reg_no FROM applications WHERE child_id = ? AND stage = ? AND state != 'returned'`,
-		string(a.Child.ID), string(a.Stage)).Scan(&earlier)
+	// A returned application (退回补充) may be submitted again (issue 8);
+	// an erased one is found by its keyed hash.
+	err = tx.QueryRowContext(ctx, `SELECT reg_no FROM applications WHERE child_id IN (?, ?) AND stage = ? AND state != 'returned'`,
+		string(a.Child.ID), erased, string(a.Stage)).Scan(&earlier)
 	switch {
 	case err == nil:
 		return core.Application{}, core.Errorf(core.ECONFLICT, "孩子已经报过%s，登记号 %s，不需要再报一次。如需补打回执，请到人工窗口。", a.Stage.Label(), earlier)
@@ -45,9 +50,9 @@ func (d *DB) SaveSubmitted(ctx context.Context, a core.Application) (core.Applic
 		return core.Application{}, fmt.Errorf("save application: %w", err)
 	}
 	now := d.now().Unix()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO applications (id, reg_no, stage, state, child_id, kiosk_id, created_at, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.RegNo, string(a.Stage), string(a.State), string(a.Child.ID),
-		a.KioskID, a.CreatedAt.Unix(), string(body)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO applications (id, reg_no, stage, state, child_id, kiosk_id, created_at, body, body_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.RegNo, string(a.Stage), string(a.State), string(a.Child.ID),
+		a.KioskID, a.CreatedAt.Unix(), string(body), bodyHash(body)); err != nil {
 		return core.Application{}, fmt.Errorf("save application: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (app_id, created_at) VALUES (?, ?)`, a.ID, now); err != nil {
@@ -64,17 +69,23 @@ type queryRower interface {
 }
 
 func applicationByID(ctx context.Context, q queryRower, id string) (core.Application, error) {
-	return scanApplication(q.QueryRowContext(ctx, `SELECT body FROM applications WHERE id = ?`, id))
+	return scanApplication(q.QueryRowContext(ctx, `SELECT body, erased_at FROM applications WHERE id = ?`, id))
 }
 
+// scanApplication decodes a row of body and erased_at; an application
+// whose personal data was erased is ErrErased, in words for staff.
 func scanApplication(row *sql.Row) (core.Application, error) {
 	var body string
-	if err := row.Scan(&body); err != nil {
+	var erasedAt int64
+	if err := row.Scan(&body, &erasedAt); err != nil {
 		return core.Application{}, err
 	}
 	var a core.Application
 	if err := json.Unmarshal([]byte(body), &a); err != nil {
 		return core.Application{}, fmt.Errorf("decode stored application: %w", err)
+	}
+	if erasedAt != 0 {
+		return a, erasedError(a.RegNo)
 	}
 	return a, nil
 }
@@ -87,7 +98,7 @@ func (d *DB) Application(ctx context.Context, id string) (core.Application, erro
 
 // ApplicationByRegNo returns a stored application by registration number.
 func (d *DB) ApplicationByRegNo(ctx context.Context, regNo string) (core.Application, error) {
-	a, err := scanApplication(d.db.QueryRowContext(ctx, `SELECT body FROM applications WHERE reg_no = ?`, regNo))
+	a, err := scanApplication(d.db.QueryRowContext(ctx, `SELECT body, erased_at FROM applications WHERE reg_no = ?`, regNo))
 	return a, notFound(err, "没有找到登记号为 "+regNo+" 的报名。")
 }
 

@@ -107,6 +107,9 @@ func (d *DB) dsn(cfg config) string {
 		"_synchronous=" + string(cfg.sync),
 		"_txlock=immediate",
 		"_cache_size=-65536",
+		// Deleted and overwritten content is zeroed, not left in free
+		// space: erased personal data must not stay readable in the file.
+		"_secure_delete=on",
 	}
 	if !d.memory {
 		params = append(params, "_journal_mode=WAL")

@@ -355,8 +355,8 @@ func (d *DB) SyncStatus(ctx context.Context, appID string) (AppSync, error) {
 func (d *DB) ImportSubmitted(ctx context.Context, apps []core.Application) (int, error) {
 	added := 0
 	err := d.inTx(ctx, "import applications", func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO applications (id, reg_no, stage, state, child_id, kiosk_id, created_at, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO applications (id, reg_no, stage, state, child_id, kiosk_id, created_at, body, body_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
 		if err != nil {
 			return err
 		}
@@ -376,7 +376,7 @@ func (d *DB) ImportSubmitted(ctx context.Context, apps []core.Application) (int,
 				return err
 			}
 			res, err := ins.ExecContext(ctx, a.ID, a.RegNo, string(a.Stage), string(a.State), string(a.Child.ID),
-				a.KioskID, a.CreatedAt.Unix(), string(body))
+				a.KioskID, a.CreatedAt.Unix(), string(body), bodyHash(body))
 			if err != nil {
 				return err
 			}
