@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -313,16 +314,19 @@ func (s *Serial) write(b []byte) error {
 func (s *Serial) answer(ctx context.Context, lateCode string) (frame, error) {
 	deadline := time.Now().Add(s.timeout())
 	chunk := make([]byte, 512)
-	// Room for the largest frame, so the buffer the caller clears is the
-	// only copy of a card's data.
+	// Room for the largest frame, so that no copy of a card's data is
+	// left behind in a grown-out array: both buffers are zeroed on return,
+	// and the caller zeroes the data it is given.
 	buf := make([]byte, 0, maxFrameLen+len(preamble)+2+len(chunk))
-	defer clear(chunk)
+	defer func() {
+		clear(chunk)
+		clear(buf[:cap(buf)])
+	}()
 	for {
 		f, n, err := parseFrame(buf)
 		switch {
 		case err == nil:
-			// f.data aliases buf, which the caller is done with before
-			// the next answer; the text block is decoded from it once.
+			f.data = slices.Clone(f.data)
 			return f, nil
 		case errors.Is(err, errNeedMore):
 			buf = append(buf[:0], buf[n:]...)
