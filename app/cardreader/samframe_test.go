@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"testing"
+
+	"enrolldesk/app/cardreader/samfake"
 )
 
 func unhex(t testing.TB, s string) []byte {
@@ -26,21 +28,21 @@ func TestFramesMatchThePublishedBytes(t *testing.T) {
 		{"find", encodeCommand(cmdFind), "AAAAAA96690003200122"},
 		{"select", encodeCommand(cmdSelect), "AAAAAA96690003200221"},
 		{"read", encodeCommand(cmdRead), "AAAAAA96690003300132"},
-		{"answer: card found", foundFrame, "AAAAAA9669000800009F0000000097"},
-		{"answer: no card", noCardFrame, "AAAAAA9669000400008084"},
-		{"answer: selected", selectedFrame, "AAAAAA9669000C00009000000000000000009C"},
+		{"answer: card found", samfake.Found(), "AAAAAA9669000800009F0000000097"},
+		{"answer: no card", samfake.NoCard(), "AAAAAA9669000400008084"},
+		{"answer: selected", samfake.Selected(), "AAAAAA9669000C00009000000000000000009C"},
 	} {
 		if want := unhex(t, tc.want); !bytes.Equal(tc.got, want) {
 			t.Errorf("%s = %X, want %X", tc.name, tc.got, want)
 		}
 	}
-	if n := len(readFrame(cardBlock("11010519491231002X", "长期"))); n != 1295 {
+	if n := len(samfake.ReadAnswer(samfake.TextBlock("11010519491231002X", "长期"))); n != 1295 {
 		t.Errorf("a read answer is %d bytes, the published size is 1295", n)
 	}
 }
 
 func TestParseFrame(t *testing.T) {
-	found := foundFrame
+	found := samfake.Found()
 	for _, tc := range []struct {
 		name    string
 		in      []byte
@@ -50,13 +52,13 @@ func TestParseFrame(t *testing.T) {
 	}{
 		{"whole frame", found, nil, len(found), 0x9F},
 		{"noise before", append([]byte{0x00, 0x13, 0xAA, 0x96}, found...), nil, 4 + len(found), 0x9F},
-		{"frame and the next", append(append([]byte{}, found...), noCardFrame...), nil, len(found), 0x9F},
+		{"frame and the next", append(append([]byte{}, found...), samfake.NoCard()...), nil, len(found), 0x9F},
 		{"half a frame", found[:9], errNeedMore, 0, 0},
 		{"preamble only", found[:5], errNeedMore, 0, 0},
 		{"noise ending in a preamble's start", []byte{1, 2, 3, 0xAA, 0xAA}, errNeedMore, 3, 0},
 		{"noise only", []byte{1, 2, 3, 4, 5, 6}, errNeedMore, 6, 0},
 		{"nothing", nil, errNeedMore, 0, 0},
-		{"bad checksum", corrupt(found), errChecksum, len(found), 0},
+		{"bad checksum", samfake.Corrupt(found), errChecksum, len(found), 0},
 		{"length too small", unhex(t, "AAAAAA966900020000"), errLength, 5, 0},
 		{"length too large", unhex(t, "AAAAAA9669FFFF00009F"), errLength, 5, 0},
 	} {
@@ -82,7 +84,7 @@ func TestTextBlockLayout(t *testing.T) {
 	if off != textLen {
 		t.Fatalf("fields cover %d bytes, want %d", off, textLen)
 	}
-	block, ok := readAnswer(readFrame(cardBlock("11010519491231002X", "长期"))[10:1294])
+	block, ok := readAnswer(samfake.ReadAnswer(samfake.TextBlock("11010519491231002X", "长期"))[10:1294])
 	if !ok {
 		t.Fatal("read answer not split")
 	}
@@ -96,12 +98,12 @@ func TestTextBlockLayout(t *testing.T) {
 // a corrupt frame to skip — never a panic, never a step backwards, and a
 // frame found is exactly the bytes it was made of.
 func FuzzParseFrame(f *testing.F) {
-	f.Add(foundFrame)
-	f.Add(noCardFrame)
-	f.Add(selectedFrame)
-	f.Add(readFrame(cardBlock("11010519491231002X", "20301231")))
-	f.Add(append([]byte{0xAA, 0xAA}, foundFrame...))
-	f.Add(corrupt(foundFrame))
+	f.Add(samfake.Found())
+	f.Add(samfake.NoCard())
+	f.Add(samfake.Selected())
+	f.Add(samfake.ReadAnswer(samfake.TextBlock("11010519491231002X", "20301231")))
+	f.Add(append([]byte{0xAA, 0xAA}, samfake.Found()...))
+	f.Add(samfake.Corrupt(samfake.Found()))
 	f.Add([]byte{0xAA, 0xAA, 0xAA, 0x96, 0x69, 0xFF, 0xFF})
 	f.Add([]byte{0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -111,7 +113,7 @@ func FuzzParseFrame(f *testing.F) {
 		}
 		switch {
 		case err == nil:
-			whole := frameBytes(fr.sw, fr.data)
+			whole := samfake.Frame(fr.sw, fr.data)
 			if n < len(whole) || !bytes.Equal(b[n-len(whole):n], whole) {
 				t.Fatalf("frame SW %X data %X is not the bytes it came from", fr.sw, fr.data)
 			}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"enrolldesk/app/cardreader/samfake"
 	"enrolldesk/core"
 )
 
@@ -39,6 +40,21 @@ func newTestSerial(path string, log *logBuf) *Serial {
 	return s
 }
 
+// startFake runs a fake reader on a new pty until the test ends.
+func startFake(t *testing.T, act samfake.Behaviour) *samfake.Reader {
+	t.Helper()
+	r, err := samfake.Start(act)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return r
+}
+
 type logBuf struct {
 	mu sync.Mutex
 	b  strings.Builder
@@ -56,69 +72,42 @@ func (l *logBuf) String() string {
 	return l.b.String()
 }
 
-// card answers like a reader with the given card lying on it.
-func card(block []byte) behaviour {
-	return func(cmd [2]byte, n int) reply {
-		switch cmd {
-		case cmdFind:
-			return reply{raw: foundFrame}
-		case cmdSelect:
-			return reply{raw: selectedFrame}
-		}
-		return reply{raw: readFrame(block)}
-	}
-}
-
-// override answers cmd with r (for every n where on(n)), else like b.
-func override(b behaviour, cmd [2]byte, on func(n int) bool, r reply) behaviour {
-	return func(c [2]byte, n int) reply {
-		if c == cmd && on(n) {
-			return r
-		}
-		return b(c, n)
-	}
-}
-
-func always(int) bool { return true }
-
-func first(k int) func(int) bool { return func(n int) bool { return n <= k } }
-
 func TestSerialRead(t *testing.T) {
-	good := card(cardBlock(idX, "20360315"))
-	full := readFrame(cardBlock(idX, "20360315"))
+	good := samfake.Card(samfake.TextBlock(idX, "20360315"))
+	full := samfake.ReadAnswer(samfake.TextBlock(idX, "20360315"))
 	for _, tc := range []struct {
 		name string
-		act  behaviour
+		act  samfake.Behaviour
 		want string // code; "" reads wantID
 		id   string
 	}{
 		{"a good card, number ending in X", good, "", idX},
-		{"a card valid for life (长期)", card(cardBlock(idPlain, "长期")), "", idPlain},
-		{"a card valid through today", card(cardBlock(idPlain, "20261202")), "", idPlain},
-		{"a card placed after some polls", override(good, cmdFind, first(3), reply{raw: noCardFrame}), "", idX},
-		{"noise on the line before the answer", override(good, cmdFind, always, reply{raw: append([]byte{0x13, 0xAA, 0x00, 0x96}, foundFrame...)}), "", idX},
-		{"one bad checksum, then a good answer", override(good, cmdRead, first(1), reply{raw: corrupt(full)}), "", idX},
+		{"a card valid for life (长期)", samfake.Card(samfake.TextBlock(idPlain, "长期")), "", idPlain},
+		{"a card valid through today", samfake.Card(samfake.TextBlock(idPlain, "20261202")), "", idPlain},
+		{"a card placed after some polls", samfake.Override(good, cmdFind, samfake.First(3), samfake.Reply{Raw: samfake.NoCard()}), "", idX},
+		{"noise on the line before the answer", samfake.Override(good, cmdFind, samfake.Always, samfake.Reply{Raw: append([]byte{0x13, 0xAA, 0x00, 0x96}, samfake.Found()...)}), "", idX},
+		{"one bad checksum, then a good answer", samfake.Override(good, cmdRead, samfake.First(1), samfake.Reply{Raw: samfake.Corrupt(full)}), "", idX},
 
-		{"an expired card", card(cardBlock(idX, "20261201")), ECardExpired, ""},
-		{"a garbled answer to every find", override(good, cmdFind, always, reply{raw: []byte{0xAA, 0xAA, 0xAA, 0x96, 0x69, 0xFF, 0xFF, 0x00, 0x00}}), ECardFault, ""},
-		{"a bad checksum on every read", override(good, cmdRead, always, reply{raw: corrupt(full)}), ECardIncomplete, ""},
-		{"card lifted: read answers no card", override(good, cmdRead, always, reply{raw: noCardFrame}), ECardIncomplete, ""},
-		{"card lifted: select fails", override(good, cmdSelect, always, reply{raw: answerFrame(0x81)}), ECardIncomplete, ""},
-		{"card lifted: read fails", override(good, cmdRead, always, reply{raw: answerFrame(0x41)}), ECardIncomplete, ""},
-		{"card lifted: answer cut short", override(good, cmdRead, always, reply{raw: full[:600]}), ECardIncomplete, ""},
-		{"reader unplugged mid-answer", override(good, cmdRead, always, reply{raw: full[:600], unplug: true}), ECardNoReader, ""},
-		{"reader unplugged after select", override(good, cmdRead, always, reply{unplug: true}), ECardNoReader, ""},
-		{"reader silent", func([2]byte, int) reply { return reply{} }, ECardFault, ""},
-		{"not a resident ID card", override(good, cmdSelect, always, reply{raw: answerFrame(0x40)}), ECardUnknown, ""},
-		{"a number failing its check", card(cardBlock(idBadSum, "20360315")), ECardUnknown, ""},
-		{"validity end no date", card(cardBlock(idX, "2036")), ECardUnknown, ""},
-		{"SAM not authorised", override(good, cmdFind, always, reply{raw: answerFrame(0x66)}), ECardFault, ""},
-		{"text block of the wrong size", override(good, cmdRead, always, reply{raw: answerFrame(0x90, 0x00, 0xFF, 0x04, 0x00)}), ECardIncomplete, ""},
+		{"an expired card", samfake.Card(samfake.TextBlock(idX, "20261201")), ECardExpired, ""},
+		{"a garbled answer to every find", samfake.Override(good, cmdFind, samfake.Always, samfake.Reply{Raw: []byte{0xAA, 0xAA, 0xAA, 0x96, 0x69, 0xFF, 0xFF, 0x00, 0x00}}), ECardFault, ""},
+		{"a bad checksum on every read", samfake.Override(good, cmdRead, samfake.Always, samfake.Reply{Raw: samfake.Corrupt(full)}), ECardIncomplete, ""},
+		{"card lifted: read answers no card", samfake.Override(good, cmdRead, samfake.Always, samfake.Reply{Raw: samfake.NoCard()}), ECardIncomplete, ""},
+		{"card lifted: select fails", samfake.Override(good, cmdSelect, samfake.Always, samfake.Reply{Raw: samfake.Answer(0x81)}), ECardIncomplete, ""},
+		{"card lifted: read fails", samfake.Override(good, cmdRead, samfake.Always, samfake.Reply{Raw: samfake.Answer(0x41)}), ECardIncomplete, ""},
+		{"card lifted: answer cut short", samfake.Override(good, cmdRead, samfake.Always, samfake.Reply{Raw: full[:600]}), ECardIncomplete, ""},
+		{"reader unplugged mid-answer", samfake.Override(good, cmdRead, samfake.Always, samfake.Reply{Raw: full[:600], Unplug: true}), ECardNoReader, ""},
+		{"reader unplugged after select", samfake.Override(good, cmdRead, samfake.Always, samfake.Reply{Unplug: true}), ECardNoReader, ""},
+		{"reader silent", func([2]byte, int) samfake.Reply { return samfake.Reply{} }, ECardFault, ""},
+		{"not a resident ID card", samfake.Override(good, cmdSelect, samfake.Always, samfake.Reply{Raw: samfake.Answer(0x40)}), ECardUnknown, ""},
+		{"a number failing its check", samfake.Card(samfake.TextBlock(idBadSum, "20360315")), ECardUnknown, ""},
+		{"validity end no date", samfake.Card(samfake.TextBlock(idX, "2036")), ECardUnknown, ""},
+		{"SAM not authorised", samfake.Override(good, cmdFind, samfake.Always, samfake.Reply{Raw: samfake.Answer(0x66)}), ECardFault, ""},
+		{"text block of the wrong size", samfake.Override(good, cmdRead, samfake.Always, samfake.Reply{Raw: samfake.Answer(0x90, 0x00, 0xFF, 0x04, 0x00)}), ECardIncomplete, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := startFake(t, tc.act)
 			var log logBuf
-			s := newTestSerial(fake.path, &log)
+			s := newTestSerial(fake.Path, &log)
 			defer s.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 			defer cancel()
@@ -152,8 +141,8 @@ func TestSerialRead(t *testing.T) {
 }
 
 func TestSerialReadEndsWithItsContext(t *testing.T) {
-	fake := startFake(t, func([2]byte, int) reply { return reply{raw: noCardFrame} })
-	s := newTestSerial(fake.path, &logBuf{})
+	fake := startFake(t, samfake.Empty())
+	s := newTestSerial(fake.Path, &logBuf{})
 	defer s.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	got := make(chan error, 1)
@@ -162,7 +151,7 @@ func TestSerialReadEndsWithItsContext(t *testing.T) {
 		got <- err
 	}()
 	for range 3 { // the reader polls: no card, no card, no card
-		<-fake.polled
+		<-fake.Polled
 	}
 	cancel()
 	select {
@@ -191,10 +180,10 @@ func TestSerialNoDevice(t *testing.T) {
 // A reader pulled out and plugged in again (a new device behind the same
 // stable link, as /dev/serial/by-id gives) reads on the next Read.
 func TestSerialReopensAfterUnplug(t *testing.T) {
-	block := cardBlock(idPlain, "长期")
-	first := startFake(t, override(card(block), cmdSelect, always, reply{unplug: true}))
+	block := samfake.TextBlock(idPlain, "长期")
+	first := startFake(t, samfake.Override(samfake.Card(block), cmdSelect, samfake.Always, samfake.Reply{Unplug: true}))
 	link := filepath.Join(t.TempDir(), "reader")
-	if err := os.Symlink(first.path, link); err != nil {
+	if err := os.Symlink(first.Path, link); err != nil {
 		t.Fatal(err)
 	}
 	s := newTestSerial(link, &logBuf{})
@@ -210,30 +199,30 @@ func TestSerialReopensAfterUnplug(t *testing.T) {
 	if _, err := s.Read(ctx); core.ErrorCode(err) != ECardNoReader {
 		t.Fatalf("still out: got %v, want %s", err, ECardNoReader)
 	}
-	second := startFake(t, card(block))
-	if err := os.Symlink(second.path, link); err != nil {
+	second := startFake(t, samfake.Card(block))
+	if err := os.Symlink(second.Path, link); err != nil {
 		t.Fatal(err)
 	}
 	if id, err := s.Read(ctx); err != nil || string(id) != idPlain {
 		t.Fatalf("plugged in again: read %q, %v", string(id), err)
 	}
-	if first.count(cmdRead) != 0 || second.count(cmdFind) == 0 {
-		t.Errorf("commands: first reader %d reads, second %d finds", first.count(cmdRead), second.count(cmdFind))
+	if first.Count(cmdRead) != 0 || second.Count(cmdFind) == 0 {
+		t.Errorf("commands: first reader %d reads, second %d finds", first.Count(cmdRead), second.Count(cmdFind))
 	}
 }
 
 // Two reads one after the other on one open port: the second card is read
 // too, and the port stays open between them.
 func TestSerialReadsTwoCards(t *testing.T) {
-	blocks := [][]byte{cardBlock(idPlain, "长期"), cardBlock(idX, "20300101")}
-	fake := startFake(t, func(cmd [2]byte, n int) reply {
+	blocks := [][]byte{samfake.TextBlock(idPlain, "长期"), samfake.TextBlock(idX, "20300101")}
+	fake := startFake(t, func(cmd [2]byte, n int) samfake.Reply {
 		if cmd == cmdRead {
-			return reply{raw: readFrame(blocks[min(n, 2)-1])}
+			return samfake.Reply{Raw: samfake.ReadAnswer(blocks[min(n, 2)-1])}
 		}
-		return card(nil)(cmd, n)
+		return samfake.Card(nil)(cmd, n)
 	})
 	var opens int
-	s := newTestSerial(fake.path, &logBuf{})
+	s := newTestSerial(fake.Path, &logBuf{})
 	s.Open = func(path string) (Port, error) {
 		opens++
 		return OpenPort(path)
