@@ -98,6 +98,10 @@ func TestSerialRead(t *testing.T) {
 		{"reader unplugged mid-answer", samfake.Override(good, cmdRead, samfake.Always, samfake.Reply{Raw: full[:600], Unplug: true}), ECardNoReader, ""},
 		{"reader unplugged after select", samfake.Override(good, cmdRead, samfake.Always, samfake.Reply{Unplug: true}), ECardNoReader, ""},
 		{"reader silent", func([2]byte, int) samfake.Reply { return samfake.Reply{} }, ECardFault, ""},
+		{"only noise on the line", func([2]byte, int) samfake.Reply {
+			return samfake.Reply{Raw: []byte{0x13, 0x37, 0xAA, 0x00, 0x96, 0x69}}
+		}, ECardFault, ""},
+		{"reader unplugged while waiting for a card", samfake.Override(samfake.Empty(), cmdFind, func(n int) bool { return n >= 3 }, samfake.Reply{Unplug: true}), ECardNoReader, ""},
 		{"not a resident ID card", samfake.Override(good, cmdSelect, samfake.Always, samfake.Reply{Raw: samfake.Answer(0x40)}), ECardUnknown, ""},
 		{"a number failing its check", samfake.Card(samfake.TextBlock(idBadSum, "20360315")), ECardUnknown, ""},
 		{"validity end no date", samfake.Card(samfake.TextBlock(idX, "2036")), ECardUnknown, ""},
