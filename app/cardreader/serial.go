@@ -120,8 +120,8 @@ func (s *Serial) Read(ctx context.Context) (core.ResidentID, error) {
 func (s *Serial) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*s.timeout())
 	defer cancel()
-	if err := s.take(ctx); err != nil {
-		return err
+	if s.take(ctx) != nil {
+		return fmt.Errorf("cardreader: a read still holds %s", s.Path)
 	}
 	defer s.give()
 	s.drop()
