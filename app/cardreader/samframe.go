@@ -88,7 +88,7 @@ var (
 // frame is one answer of the reader, checksum checked and stripped.
 type frame struct {
 	sw   [3]byte
-	data []byte // aliases the receive buffer
+	data []byte // aliases the bytes parsed; Serial.answer hands out a copy
 }
 
 // status is SW3 when SW1 and SW2 are zero, as every defined status has
