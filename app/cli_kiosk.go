@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -27,6 +28,7 @@ func kioskFlags(stdio IO, args []string) (KioskConfig, bool, bool) {
 	fs.DurationVar(&c.Countdown, "countdown", 0, "countdown before the session is wiped (default 20s)")
 	fs.DurationVar(&c.TapGuard, "tap-guard", 0, "drop taps this soon after a screen appears (default 300ms; negative: off)")
 	fs.StringVar(&c.Language, "lang", "zh-Hans", "zh-Hans or en")
+	fs.StringVar(&c.Reader, "reader", "sim", "ID-card reader: sim (demo cards), none (keypad only), or serial:DEVICE for a real reader (serial:/dev/ttyUSB0, serial:COM3)")
 	fs.StringVar(&c.Engine, "engine", os.Getenv("ENROLLDESK_ENGINE"), "engine URL to sync to; empty: an in-process engine on the demo city; \"off\": keep applications for `enrolldesk sync`")
 	fs.StringVar(&c.Enroll, "enroll", "", "one-time enrollment code from `enrolldesk engine device add` (first start with --engine)")
 	window := fs.Bool("window", false, "run in a window instead of full screen")
@@ -74,7 +76,11 @@ func runKiosk(stdio IO, args []string) int {
 	if !windowed {
 		w.SetFullScreen(true)
 	}
-	kiosk := ui.NewKiosk(a, w, k.Services(k.DemoReader()), k.Options())
+	reader := k.CardReader()
+	if c, ok := reader.(io.Closer); ok {
+		defer c.Close()
+	}
+	kiosk := ui.NewKiosk(a, w, k.Services(reader), k.Options())
 	defer kiosk.Close()
 	w.ShowAndRun()
 	return ExitOK

@@ -37,6 +37,7 @@ type KioskConfig struct {
 	Countdown time.Duration // default 20 s
 	TapGuard  time.Duration // taps dropped right after a screen appears (default 300 ms; negative: off)
 	Language  string        // zh-Hans (default) or en
+	Reader    string        // ID-card reader: "sim" (default, demo cards), "none" (keypad only), "serial:/dev/ttyUSB0" or "serial:COM3"
 	Families  int           // size of a demo city built on first start (default 2000)
 	Seed      uint64        // its seed (default 2027)
 	Now       func() time.Time
@@ -97,6 +98,9 @@ func (c *KioskConfig) defaults() error {
 	}
 	if c.SyncWait == 0 {
 		c.SyncWait = 2 * time.Second
+	}
+	if _, _, err := cardreader.ParseSpec(c.Reader); err != nil {
+		return err
 	}
 	if c.Engine != "" && c.LocalEngine {
 		return fmt.Errorf("kiosk: an engine URL and an in-process engine exclude each other")
@@ -296,6 +300,22 @@ func (k *Kiosk) Services(reader ui.CardReader) ui.Services {
 
 // DemoReader is the simulated card reader offering the personas' cards.
 func (k *Kiosk) DemoReader() *cardreader.Sim { return cardreader.NewSim(k.personas) }
+
+// CardReader is the reader the configuration names: the simulated one
+// (the demo's default), a real one on a serial port, or nil for the
+// keypad only. A serial reader holds its port until closed (io.Closer).
+func (k *Kiosk) CardReader() ui.CardReader {
+	kind, path, _ := cardreader.ParseSpec(k.cfg.Reader) // checked by defaults
+	switch kind {
+	case cardreader.KindNone:
+		return nil
+	case cardreader.KindSerial:
+		r := cardreader.NewSerial(path)
+		r.Now, r.Logf = k.cfg.Now, k.cfg.Logf
+		return r
+	}
+	return k.DemoReader()
+}
 
 // Options are the screens' settings.
 func (k *Kiosk) Options() ui.Options {

@@ -47,7 +47,7 @@ func (s *Sim) Read(ctx context.Context) (core.ResidentID, error) {
 	s.mu.Unlock()
 	select {
 	case <-ctx.Done():
-		return "", core.Errorf(core.EINVALID, "没有读到身份证，请把身份证平放在读卡区，或用数字键盘输入号码。")
+		return "", cardError(ECardNone)
 	case <-ready:
 	}
 	s.mu.Lock()
