@@ -188,53 +188,74 @@ func encode(r Record) ([]byte, error) {
 	return buf, nil
 }
 
-// Journal is an open journal file. Its methods are safe for concurrent use.
+// Journal is a journal file. Several processes may use one (the kiosk and
+// `enrolldesk sync`): every change is made under an exclusive lock on a
+// file beside it (path + ".lock"), on what the file holds at that moment.
+// Its methods are safe for concurrent use.
 type Journal struct {
 	path string
-
-	mu      sync.Mutex
-	f       *os.File
-	end     int64             // where the next record goes
-	records map[string][]byte // what the file holds, by ID
-	order   []string          // IDs in file order
+	mu   sync.Mutex
 }
 
 // Open opens the journal at path, creating it (and fsyncing its directory)
 // when missing. A torn last record is cut off and reported in torn bytes.
 // Damage in the middle comes back as a *DamageError together with a usable
-// Journal holding the readable records: appending still works, but what
-// the damaged bytes held is lost from this copy.
+// Journal: appending still works, its readable records are still read.
 func Open(path string) (j *Journal, torn int64, err error) {
-	c, err := Scan(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	j = &Journal{path: path}
+	var damage *DamageError
+	err = j.locked(func(c Contents) error {
+		torn, damage = c.Torn, c.Damage
+		switch {
+		case c.end == 0:
+			// New, or a creation that never finished: write the header afresh.
+			return errors.Join(writeFile(path, header), syncDir(filepath.Dir(path)))
+		case c.Torn > 0:
+			return j.write(func(f *os.File) error { return f.Truncate(c.end) })
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("open journal: %w", err)
 	}
-	j = &Journal{path: path, f: f, records: map[string][]byte{}}
-	if c.end == 0 {
-		// New, or a creation that never finished: write the header afresh.
-		err = errors.Join(f.Truncate(0), writeAt(f, header, 0), f.Sync(), syncDir(filepath.Dir(path)))
-		j.end = int64(len(header))
-	} else {
-		j.end = c.end
-		if c.Torn > 0 {
-			err = errors.Join(f.Truncate(c.end), f.Sync())
-		}
+	if damage != nil {
+		return j, torn, damage
 	}
+	return j, torn, nil
+}
+
+// locked runs fn under the journal's lock with the file as it is now.
+func (j *Journal) locked(fn func(c Contents) error) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	lf, err := os.OpenFile(j.path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, 0, errors.Join(fmt.Errorf("open journal: %w", err), f.Close())
+		return err
 	}
-	for _, r := range c.Records {
-		j.records[r.ID] = r.Body
-		j.order = append(j.order, r.ID)
+	defer lf.Close()
+	if err := lockFile(lf); err != nil {
+		return err
 	}
-	if c.Damage != nil {
-		return j, c.Torn, c.Damage
+	defer unlockFile(lf) //nolint:errcheck // closing the file drops the lock too
+	data, err := os.ReadFile(j.path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
 	}
-	return j, c.Torn, nil
+	return fn(parse(j.path, data))
+}
+
+// write changes the journal file in place with fn and fsyncs it; the
+// caller holds the lock. The file is closed again at once: Windows will
+// not rename over an open file.
+func (j *Journal) write(fn func(f *os.File) error) error {
+	f, err := os.OpenFile(j.path, os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := fn(f); err != nil {
+		return errors.Join(err, f.Close())
+	}
+	return errors.Join(f.Sync(), f.Close())
 }
 
 func writeAt(f *os.File, b []byte, off int64) error {
@@ -250,127 +271,110 @@ func (j *Journal) Append(id string, body []byte) error {
 	if err != nil {
 		return err
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.f == nil {
-		return errors.New("journal: closed")
+	err = j.locked(func(c Contents) error {
+		for _, r := range c.Records {
+			if r.ID == id {
+				return nil
+			}
+		}
+		if c.end == 0 {
+			if err := errors.Join(writeFile(j.path, header), syncDir(filepath.Dir(j.path))); err != nil {
+				return err
+			}
+			c.end = int64(len(header))
+		}
+		// Written over a torn tail, if any; on failure what was written is
+		// cut off, so the next append is not behind it.
+		return j.write(func(f *os.File) error {
+			err := errors.Join(writeAt(f, buf, c.end), f.Truncate(c.end+int64(len(buf))))
+			if err != nil {
+				return errors.Join(err, f.Truncate(c.end))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("journal append: %w", err)
 	}
-	if _, ok := j.records[id]; ok {
-		return nil
-	}
-	if err := writeAt(j.f, buf, j.end); err != nil {
-		// Cut off what was written, so the next append is not behind it.
-		return errors.Join(fmt.Errorf("journal append: %w", err), j.f.Truncate(j.end))
-	}
-	if err := j.f.Sync(); err != nil {
-		return errors.Join(fmt.Errorf("journal sync: %w", err), j.f.Truncate(j.end))
-	}
-	j.end += int64(len(buf))
-	j.records[id] = bytes.Clone(body)
-	j.order = append(j.order, id)
 	return nil
 }
 
-// Has reports whether the journal holds a record for id.
-func (j *Journal) Has(id string) bool {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	_, ok := j.records[id]
-	return ok
-}
-
-// Len is how many records the journal holds.
-func (j *Journal) Len() int {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return len(j.order)
-}
-
-// Records returns the journal's records in the order they were written.
-func (j *Journal) Records() []Record {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	out := make([]Record, len(j.order))
-	for i, id := range j.order {
-		out[i] = Record{ID: id, Body: j.records[id]}
+// Records returns the journal's readable records in the order they were
+// written, and the damage it found, if any.
+func (j *Journal) Records() ([]Record, *DamageError, error) {
+	var c Contents
+	err := j.locked(func(got Contents) error {
+		c = got
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read journal: %w", err)
 	}
-	return out
+	return c.Records, c.Damage, nil
 }
 
 // Remove takes the records of ids out of the journal. The file is
 // rewritten without them — to a temporary file, fsync'd, renamed over the
-// journal, the directory fsync'd — so their bytes physically leave it
-// (damaged bytes of a damaged file go too). IDs it does not hold are
-// ignored; with none held the file is not touched. It returns how many
+// journal, the directory fsync'd — so their bytes physically leave it.
+// IDs it does not hold are ignored; with none held the file is not
+// touched. A damaged journal is not rewritten (the damaged bytes are kept
+// for staff; see Rewrite): its error is returned. It returns how many
 // records went.
 func (j *Journal) Remove(ids ...string) (int, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.f == nil {
-		return 0, errors.New("journal: closed")
-	}
-	gone := map[string]bool{}
-	for _, id := range ids {
-		if _, ok := j.records[id]; ok {
+	n := 0
+	err := j.locked(func(c Contents) error {
+		gone := map[string]bool{}
+		for _, id := range ids {
 			gone[id] = true
 		}
+		var keep []Record
+		for _, r := range c.Records {
+			if gone[r.ID] {
+				n++
+			} else {
+				keep = append(keep, r)
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+		if c.Damage != nil {
+			n = 0
+			return c.Damage
+		}
+		return j.rewrite(keep)
+	})
+	if err != nil {
+		return n, fmt.Errorf("journal trim: %w", err)
 	}
-	if len(gone) == 0 {
-		return 0, nil
-	}
-	return len(gone), j.rewrite(gone)
+	return n, nil
 }
 
-// Rewrite writes the journal afresh from the records it holds, dropping
-// damaged bytes; used once staff have recovered a damaged journal.
+// Rewrite writes the journal afresh from its readable records, dropping
+// damaged bytes: what staff do once a damaged journal has been recovered.
 func (j *Journal) Rewrite() error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.f == nil {
-		return errors.New("journal: closed")
-	}
-	return j.rewrite(nil)
+	return j.locked(func(c Contents) error { return j.rewrite(c.Records) })
 }
 
-func (j *Journal) rewrite(gone map[string]bool) error {
+// rewrite replaces the file with one holding recs; the caller holds the lock.
+func (j *Journal) rewrite(recs []Record) error {
 	var buf bytes.Buffer
 	buf.Write(header)
-	var order []string
-	for _, id := range j.order {
-		if gone[id] {
-			continue
-		}
-		b, err := encode(Record{ID: id, Body: j.records[id]})
+	for _, r := range recs {
+		b, err := encode(r)
 		if err != nil {
 			return err
 		}
 		buf.Write(b)
-		order = append(order, id)
 	}
 	tmp := j.path + ".tmp"
 	if err := writeFile(tmp, buf.Bytes()); err != nil {
-		return errors.Join(fmt.Errorf("journal rewrite: %w", err), os.Remove(tmp))
+		return errors.Join(err, os.Remove(tmp))
 	}
-	// Closed before the rename: Windows will not rename over an open file.
-	cerr := j.f.Close()
-	j.f = nil
-	rerr := os.Rename(tmp, j.path)
-	f, oerr := os.OpenFile(j.path, os.O_RDWR, 0o600)
-	if oerr != nil {
-		return errors.Join(fmt.Errorf("journal rewrite: %w", oerr), rerr, cerr)
+	if err := os.Rename(tmp, j.path); err != nil {
+		return errors.Join(err, os.Remove(tmp))
 	}
-	j.f = f
-	if rerr != nil {
-		return errors.Join(fmt.Errorf("journal rewrite: %w", rerr), os.Remove(tmp))
-	}
-	if err := syncDir(filepath.Dir(j.path)); err != nil {
-		return fmt.Errorf("journal rewrite: %w", err)
-	}
-	j.end, j.order = int64(buf.Len()), order
-	for id := range gone {
-		delete(j.records, id)
-	}
-	return nil
+	return syncDir(filepath.Dir(j.path))
 }
 
 // writeFile writes b to a new file at path and fsyncs it.
@@ -387,15 +391,3 @@ func writeFile(path string, b []byte) error {
 
 // Path is the journal file's path.
 func (j *Journal) Path() string { return j.path }
-
-// Close closes the file. Closing twice is harmless.
-func (j *Journal) Close() error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.f == nil {
-		return nil
-	}
-	err := j.f.Close()
-	j.f = nil
-	return err
-}

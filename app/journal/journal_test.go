@@ -20,7 +20,6 @@ func open(t *testing.T, path string) *journal.Journal {
 	if torn != 0 {
 		t.Fatalf("a clean journal had %d torn bytes", torn)
 	}
-	t.Cleanup(func() { j.Close() })
 	return j
 }
 
@@ -31,6 +30,15 @@ func fill(t *testing.T, j *journal.Journal, n int) {
 			t.Fatal(err)
 		}
 	}
+}
+
+func records(t *testing.T, j *journal.Journal) []journal.Record {
+	t.Helper()
+	rs, dmg, err := j.Records()
+	if err != nil || dmg != nil {
+		t.Fatalf("records: %v %v", dmg, err)
+	}
+	return rs
 }
 
 func ids(rs []journal.Record) string {
@@ -48,9 +56,8 @@ func TestAppendSurvivesReopenAndIsIdempotent(t *testing.T) {
 	if err := j.Append("app-001", []byte("again")); err != nil {
 		t.Fatal(err)
 	}
-	j.Close()
 	j = open(t, path)
-	rs := j.Records()
+	rs := records(t, j)
 	if got := ids(rs); got != "app-000,app-001,app-002" {
 		t.Fatalf("records %s", got)
 	}
@@ -63,7 +70,6 @@ func TestTornTailIsIgnoredAndCutOff(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kiosk.journal")
 	j := open(t, path)
 	fill(t, j, 3)
-	j.Close()
 	st, _ := os.Stat(path)
 	// The last append was cut in the middle of its body.
 	if err := os.Truncate(path, st.Size()-7); err != nil {
@@ -73,9 +79,8 @@ func TestTornTailIsIgnoredAndCutOff(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a torn tail is not damage: %v", err)
 	}
-	defer j2.Close()
-	if torn == 0 || ids(j2.Records()) != "app-000,app-001" {
-		t.Fatalf("torn %d, records %s", torn, ids(j2.Records()))
+	if torn == 0 || ids(records(t, j2)) != "app-000,app-001" {
+		t.Fatalf("torn %d, records %s", torn, ids(records(t, j2)))
 	}
 	// The next append goes where the torn record was, and reads back.
 	if err := j2.Append("app-009", []byte("x")); err != nil {
@@ -91,7 +96,6 @@ func TestDamageMidFileIsReportedAndTheRestRead(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kiosk.journal")
 	j := open(t, path)
 	fill(t, j, 5)
-	j.Close()
 	data, _ := os.ReadFile(path)
 	// 64 bytes overwritten in the second record.
 	i := strings.Index(string(data), "app-001")
@@ -104,9 +108,12 @@ func TestDamageMidFileIsReportedAndTheRestRead(t *testing.T) {
 	if !errors.Is(err, journal.ErrDamaged) || !errors.As(err, &dmg) || dmg.Skipped == 0 {
 		t.Fatalf("open of a journal damaged mid-file: %v", err)
 	}
-	defer j2.Close()
-	if got := ids(j2.Records()); !strings.HasPrefix(got, "app-000,") || !strings.HasSuffix(got, "app-003,app-004") {
+	rs, _, _ := j2.Records()
+	if got := ids(rs); !strings.HasPrefix(got, "app-000,") || !strings.HasSuffix(got, "app-003,app-004") {
 		t.Fatalf("records around the damage: %s", got)
+	}
+	if _, err := j2.Remove("app-000"); !errors.Is(err, journal.ErrDamaged) {
+		t.Errorf("a damaged journal was trimmed: %v", err)
 	}
 	// A rewrite drops the damaged bytes.
 	if err := j2.Rewrite(); err != nil {
@@ -132,9 +139,8 @@ func TestRemovedRecordsLeaveTheFile(t *testing.T) {
 	if err := j.Append("app-005", []byte("y")); err != nil {
 		t.Fatal(err)
 	}
-	j.Close()
 	j = open(t, path)
-	if got := ids(j.Records()); got != "app-000,app-002,app-005" {
+	if got := ids(records(t, j)); got != "app-000,app-002,app-005" {
 		t.Fatalf("after remove and reopen: %s", got)
 	}
 	if _, err := os.Stat(path + ".tmp"); !errors.Is(err, os.ErrNotExist) {
@@ -151,8 +157,45 @@ func TestHalfWrittenHeaderStartsAfresh(t *testing.T) {
 	if err != nil || torn != 3 {
 		t.Fatalf("open: torn %d, %v", torn, err)
 	}
-	defer j.Close()
-	if err := j.Append("a", nil); err != nil || j.Len() != 1 {
+	if err := j.Append("a", nil); err != nil || len(records(t, j)) != 1 {
 		t.Fatalf("append: %v", err)
+	}
+}
+
+// Two users of one journal (the kiosk appending, `enrolldesk sync`
+// trimming) lose nothing of each other's.
+func TestTwoUsersAppendAndTrimWithoutLosingRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kiosk.journal")
+	a, b := open(t, path), open(t, path)
+	done := make(chan error)
+	go func() {
+		for i := range 40 {
+			if err := a.Append(fmt.Sprintf("keep-%02d", i), []byte("k")); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := range 40 {
+		id := fmt.Sprintf("gone-%02d", i)
+		if err := b.Append(id, []byte("g")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Remove(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	rs := records(t, open(t, path))
+	if len(rs) != 40 {
+		t.Fatalf("%d records survive, want the 40 kept: %s", len(rs), ids(rs))
+	}
+	for _, r := range rs {
+		if !strings.HasPrefix(r.ID, "keep-") {
+			t.Errorf("%s survived its removal", r.ID)
+		}
 	}
 }
