@@ -62,6 +62,11 @@ type KioskStatus struct {
 	DeadLetters int    // applications the engine refused for good
 	LastSync    time.Time
 	Version     string
+	// Alarm is damage the kiosk cannot repair, in plain words with what
+	// staff should do; while set the kiosk takes no registrations.
+	Alarm string
+	// SyncNote says why the kiosk runs no sync worker of its own ("": it does).
+	SyncNote string
 }
 
 // Services bundles the kiosk's dependencies.
@@ -73,6 +78,9 @@ type Services struct {
 	Maintenance Maintenance
 	KioskID     string
 	Now         func() time.Time // nil: time.Now
+	// Blocked reports that the kiosk must not take registrations now
+	// (nil: never): the welcome screen sends parents to the counter.
+	Blocked func() bool
 }
 
 // Options tune the kiosk.
