@@ -50,7 +50,7 @@ func (d *DB) QuickCheck(ctx context.Context) error {
 		if err := rows.Scan(&s); err != nil {
 			return fmt.Errorf("quick_check: %w: %w", ErrCorrupt, err)
 		}
-		found = append(found, s)
+		found = append(found, strings.Join(strings.Fields(s), " "))
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("quick_check: %w: %w", ErrCorrupt, err)
