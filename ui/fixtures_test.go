@@ -260,13 +260,15 @@ var (
 type fakeMaintenance struct {
 	mu        sync.Mutex
 	reprinted []string
+	alarm     string // KioskStatus.Alarm
+	syncNote  string // KioskStatus.SyncNote
 }
 
 func (m *fakeMaintenance) CheckPIN(pin string) bool { return pin == "2468" }
 
 func (m *fakeMaintenance) Status(context.Context) (ui.KioskStatus, error) {
 	return ui.KioskStatus{DeviceID: "JN-K-0007", Printer: "", Spooled: 3, QueueLength: 2, DeadLetters: 1,
-		LastSync: fixedNow.Add(-5 * time.Minute), Version: "v-test"}, nil
+		LastSync: fixedNow.Add(-5 * time.Minute), Version: "v-test", Alarm: m.alarm, SyncNote: m.syncNote}, nil
 }
 
 func (m *fakeMaintenance) Reprint(_ context.Context, regNo string) (receipt.Outcome, error) {
