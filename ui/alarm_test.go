@@ -32,10 +32,10 @@ func TestAlarmedKioskSendsParentsToTheCounter(t *testing.T) {
 	typeOn(t, p.Pad, "2468")
 	test.Tap(p.Next)
 	s := at[*ui.StaffStatusScreen](r, ui.ScreenStaffStatus)
-	if s.Alarm.Kind != "error" || !strings.Contains(s.Alarm.Message(), "sync recover") || !strings.HasPrefix(s.Alarm.Message(), "警报") {
+	if s.Alarm.Kind != "error" || !strings.Contains(s.Alarm.Message(), "sync\u00a0recover") || !strings.HasPrefix(s.Alarm.Message(), "警报") {
 		t.Errorf("staff alarm: %s %q", s.Alarm.Kind, s.Alarm.Message())
 	}
-	if s.SyncNote.Kind != "warn" || !strings.Contains(s.SyncNote.Message(), "pid 42") {
+	if s.SyncNote.Kind != "warn" || !strings.Contains(s.SyncNote.Message(), "pid\u00a042") {
 		t.Errorf("staff sync note: %s %q", s.SyncNote.Kind, s.SyncNote.Message())
 	}
 }

@@ -46,14 +46,14 @@ func newWelcomeScreen(k *Kiosk) *WelcomeScreen {
 	s.Primary, primary = k.bigButton(lang.L("welcome.primary"), lang.L("welcome.primaryHint"), func() { k.startSession(core.Primary) })
 	s.Junior, junior = k.bigButton(lang.L("welcome.junior"), lang.L("welcome.juniorHint"), func() { k.startSession(core.Junior) })
 	var choices fyne.CanvasObject = container.NewGridWithColumns(2, primary, junior)
-	if k.blocked() {
-		s.Blocked, choices = k.blockedNotice()
-	}
 
 	bring := k.text(lang.L("welcome.bring"))
 	bring.Alignment = fyne.TextAlignCenter
 	noCard := k.text(lang.L("welcome.noCard"))
 	noCard.Alignment = fyne.TextAlignCenter
+	if k.blocked() {
+		s.Blocked, choices = k.blockedNotice(ask, bring, noCard)
+	}
 
 	s.Chinese = k.button(lang.L("lang.zh"), nil, func() { k.switchLanguage(LangChinese) })
 	s.English = k.button(lang.L("lang.en"), nil, func() { k.switchLanguage(LangEnglish) })
