@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
 )
@@ -26,11 +24,7 @@ func IsCorrupt(err error) bool {
 	if errors.Is(err, ErrCorrupt) {
 		return true
 	}
-	var e sqlite3.Error
-	if errors.As(err, &e) {
-		return e.Code == sqlite3.ErrCorrupt || e.Code == sqlite3.ErrNotADB
-	}
-	return false
+	return driverCorrupt(err)
 }
 
 // QuickCheck runs PRAGMA quick_check: nil when SQLite finds the file
