@@ -66,7 +66,8 @@ func Acquire(path, command string) (*Lock, error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	note, _ := json.Marshal(Holder{PID: os.Getpid(), Command: command, Since: time.Now()})
-	if err := f.Truncate(0); err == nil {
+	err = f.Truncate(0)
+	if err == nil {
 		_, err = f.WriteAt(append(note, '\n'), 0)
 	}
 	if err != nil {
