@@ -312,3 +312,50 @@ func TestSecondSyncProcessIsRefusedNamingTheHolder(t *testing.T) {
 	}
 	eng.stop()
 }
+
+// A kiosk.db too damaged to open still lets the kiosk start, alarmed, and
+// recover rebuilds it from the journal.
+func TestUnopenableStoreStartsAlarmedAndRecovers(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	apps := syntheticApps(3, 0, "JN-NADB-01")
+	k, err := app.OpenKiosk(ctx, app.KioskConfig{DataDir: dir, CityDB: syncCityPath(t), Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range apps {
+		if _, err := k.Save(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	damageFile(t, filepath.Join(dir, "kiosk.db"), func(b []byte) []byte {
+		copy(b, "this is no longer a database....")
+		return b
+	})
+	k, err = app.OpenKiosk(ctx, app.KioskConfig{DataDir: dir, CityDB: syncCityPath(t), Logf: t.Logf})
+	if err != nil {
+		t.Fatalf("the kiosk did not start on an unopenable store: %v", err)
+	}
+	if a, up := k.Alarm(); !up || !strings.Contains(a.Reason, "sync recover") {
+		t.Errorf("alarm %+v %v", a, up)
+	}
+	if _, err := k.Save(ctx, syntheticApps(1, 9, "JN-NADB-01")[0]); err == nil {
+		t.Error("an alarmed kiosk took an application")
+	}
+	k.Close()
+	if run := cli(t, "", "sync", "status", "--data", dir); run.code != app.ExitFail || !strings.Contains(run.out, "ALARM") {
+		t.Errorf("sync status: exit %d\n%s%s", run.code, run.out, run.err)
+	}
+	if run := cli(t, "", "sync", "recover", "--data", dir); run.code != app.ExitOK {
+		t.Fatalf("recover: exit %d\n%s%s", run.code, run.out, run.err)
+	}
+	if q, _ := kioskCounts(t, dir); q != len(apps) {
+		t.Errorf("after recover %d queued, want %d", q, len(apps))
+	}
+	if run := cli(t, "", "sync", "status", "--data", dir); run.code != app.ExitOK || !strings.Contains(run.out, "journal      3 unacknowledged") {
+		t.Errorf("sync status after recover: exit %d\n%s%s", run.code, run.out, run.err)
+	}
+}
