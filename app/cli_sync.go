@@ -145,7 +145,6 @@ type syncStatusJSON struct {
 	Journal     int    `json:"journal"`                // applications the journal holds (not yet acknowledged)
 	JournalOnly int    `json:"journal_only,omitempty"` // of those, missing from kiosk.db: restored at the next start
 	Alarm       *Alarm `json:"alarm,omitempty"`        // damage that stops registrations
-	SyncedBy    string `json:"synced_by,omitempty"`    // who holds the sync lock now
 }
 
 type deadLetterJSON struct {
@@ -157,7 +156,8 @@ type deadLetterJSON struct {
 }
 
 // runSyncStatus shows a kiosk's sync state: registration, queue, the last
-// error, and every dead letter with the engine's reason.
+// error, every dead letter with the engine's reason, the journal, and the
+// alarm — with the alarm up (stored, or damage found now) it exits 1.
 func runSyncStatus(stdio IO, args []string) int {
 	fs := newFlags("sync status", stdio.Err)
 	dir := fs.String("data", "", "the kiosk's data directory")
