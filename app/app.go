@@ -45,6 +45,7 @@ func commands() []command {
 		{"engine device revoke", "enrolldesk engine device revoke --db PATH ID", runDeviceRevoke},
 		{"engine", "enrolldesk engine --listen ADDR --db PATH --city DB [--tls-cert F --tls-key F] [--data DIR]\n    the central engine kiosks sync to; it decides every application on the city's data", runEngine},
 		{"sync status", "enrolldesk sync status [--data DIR] [--json]                 queue, last sync and dead letters of a kiosk", runSyncStatus},
+		{"sync recover", "enrolldesk sync recover [--data DIR]                        after an alarm (kiosk stopped): rebuild kiosk.db and the journal from each other", runSyncRecover},
 		{"sync requeue", "enrolldesk sync requeue [--data DIR] --all | APP_ID...      put dead letters back in the outbox", runSyncRequeue},
 		{"sync", "enrolldesk sync [--data DIR] --engine URL [--enroll CODE] [--once] [--timeout D]\n    push a kiosk's outbox to the engine without the screen", runSync},
 		{"version", "enrolldesk version", func(io IO, _ []string) int { fmt.Fprintln(io.Out, "enrolldesk", Version); return ExitOK }},

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"enrolldesk/app/dirlock"
 	"enrolldesk/app/keys"
 	"enrolldesk/app/printing"
 	"enrolldesk/app/sqlite"
@@ -44,8 +45,11 @@ func openKioskStore(dir string) (KioskConfig, ed25519.PrivateKey, *sqlite.DB, er
 
 // runSync is the kiosk's sync without its screen: it drains the data
 // directory's outbox into the engine, and keeps doing so (or, with --once,
-// until the outbox is empty). A kiosk process and this one may run side by
-// side: the engine answers a second push of an application as a duplicate.
+// until the outbox is empty). One sync worker runs per data directory: a
+// second (another `enrolldesk sync`, or a kiosk with its worker) holds the
+// directory's sync lock, and this one says who and exits 2. It starts with
+// the start-up check against the journal; with the alarm up it exits 1
+// saying what staff should do.
 func runSync(stdio IO, args []string) int {
 	fs := newFlags("sync", stdio.Err)
 	dir := fs.String("data", "", "the kiosk's data directory (key and kiosk.db); default $ENROLLDESK_DATA or ~/.local/share/enrolldesk")
@@ -66,7 +70,16 @@ func runSync(stdio IO, args []string) int {
 	if *url == "" || fs.NArg() > 0 {
 		return fail(stdio.Err, ExitUsage, "sync takes --engine URL (and --data DIR, --enroll CODE the first time)")
 	}
-	cfg, key, store, err := openKioskStore(*dir)
+	cfg := KioskConfig{DataDir: *dir}
+	if err := cfg.defaults(); err != nil {
+		return fail(stdio.Err, ExitFail, "sync: %v", err)
+	}
+	lock, err := dirlock.Acquire(filepath.Join(cfg.DataDir, syncLock), "enrolldesk sync")
+	if err != nil {
+		return failLocked(stdio, "sync", err)
+	}
+	defer lock.Release()
+	cfg, key, store, err := openKioskStore(cfg.DataDir)
 	if err != nil {
 		return fail(stdio.Err, ExitFail, "sync: %v", err)
 	}
@@ -79,11 +92,15 @@ func runSync(stdio IO, args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	g := openGuard(ctx, cfg.DataDir, store, logf)
+	if a, up := g.Alarm(); up {
+		return fail(stdio.Err, ExitFail, "sync: ALARM since %s: %s\n(%s)", formatTime(a.Since), a.Reason, a.Detail)
+	}
 	client, err := connect(ctx, store, key, *url, *code, *name, time.Now, logf)
 	if err != nil {
 		return fail(stdio.Err, exitFor(err), "%s", errText(err))
 	}
-	w := newWorker(client, store, logf)
+	w := newWorker(client, store, g, logf)
 	w.Batch, w.MaxBackoff = *batch, *maxBackoff
 	logf("syncing %s to %s as device %s", cfg.DataDir, *url, client.DeviceID)
 	er := newEraser(store, &printing.Spooler{Dir: filepath.Join(cfg.DataDir, "spool")}, *eraseAfter, time.Now, logf)
@@ -105,6 +122,9 @@ func runSync(stdio IO, args []string) int {
 	}
 	err = w.Drain(ctx)
 	code2 := printSyncSummary(stdio, store)
+	if a, up := g.Alarm(); up {
+		return fail(stdio.Err, ExitFail, "sync: ALARM: %s\n(%s)", a.Reason, a.Detail)
+	}
 	switch {
 	case syncer.Refused(err):
 		return fail(stdio.Err, ExitFail, "sync: the engine refuses this kiosk (%v). Nothing is lost: the applications stay queued until an admin enrolls the kiosk again (`enrolldesk engine device add`, then --enroll CODE).", err)
@@ -142,6 +162,10 @@ type syncStatusJSON struct {
 	LastSync    *time.Time       `json:"last_sync,omitempty"`
 	LastError   string           `json:"last_error,omitempty"`
 	DeadLetters []deadLetterJSON `json:"dead_letters"`
+	// The data directory's defences: the journal and the alarm.
+	Journal     int    `json:"journal"`                // applications the journal holds (not yet acknowledged)
+	JournalOnly int    `json:"journal_only,omitempty"` // of those, missing from kiosk.db: restored at the next start
+	Alarm       *Alarm `json:"alarm,omitempty"`        // damage that stops registrations
 }
 
 type deadLetterJSON struct {
@@ -153,7 +177,8 @@ type deadLetterJSON struct {
 }
 
 // runSyncStatus shows a kiosk's sync state: registration, queue, the last
-// error, and every dead letter with the engine's reason.
+// error, every dead letter with the engine's reason, the journal, and the
+// alarm — with the alarm up (stored, or damage found now) it exits 1.
 func runSyncStatus(stdio IO, args []string) int {
 	fs := newFlags("sync status", stdio.Err)
 	dir := fs.String("data", "", "the kiosk's data directory")
@@ -161,17 +186,21 @@ func runSyncStatus(stdio IO, args []string) int {
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return ExitUsage
 	}
-	_, _, store, err := openKioskStore(*dir)
-	if err != nil {
-		return fail(stdio.Err, ExitFail, "sync status: %v", err)
-	}
-	defer store.Close()
-	st, err := readSyncStatus(context.Background(), store)
-	if err != nil {
+	st, err := statusOf(context.Background(), *dir)
+	if err != nil && st.Alarm == nil {
 		return fail(stdio.Err, ExitFail, "sync status: %v", err)
 	}
 	if *asJSON {
-		return writeJSON(stdio, st, "  ")
+		if code := writeJSON(stdio, st, "  "); code != ExitOK || st.Alarm == nil {
+			return code
+		}
+		return ExitFail
+	}
+	if st.Alarm != nil {
+		fmt.Fprintf(stdio.Out, "ALARM        since %s: %s\n             (%s)\n", formatTime(st.Alarm.Since), st.Alarm.Reason, st.Alarm.Detail)
+	}
+	if err != nil {
+		return fail(stdio.Err, ExitFail, "sync status: %v", err)
 	}
 	last := "never"
 	if st.LastSync != nil {
@@ -184,6 +213,13 @@ func runSyncStatus(stdio IO, args []string) int {
 	}
 	for _, d := range st.DeadLetters {
 		fmt.Fprintf(stdio.Out, "  %s  %s  tried %d×  %s\n", d.RegNo, d.AppID, d.Attempts, d.Reason)
+	}
+	fmt.Fprintf(stdio.Out, "journal      %d unacknowledged\n", st.Journal)
+	if st.JournalOnly > 0 {
+		fmt.Fprintf(stdio.Out, "             %d of them missing from kiosk.db: restored at the next start of the kiosk or `enrolldesk sync`\n", st.JournalOnly)
+	}
+	if st.Alarm != nil {
+		return ExitFail
 	}
 	return ExitOK
 }

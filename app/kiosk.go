@@ -15,6 +15,7 @@ import (
 
 	"enrolldesk/app/cardreader"
 	"enrolldesk/app/demo"
+	"enrolldesk/app/dirlock"
 	"enrolldesk/app/keys"
 	"enrolldesk/app/policyfile"
 	"enrolldesk/app/printing"
@@ -125,6 +126,7 @@ type Kiosk struct {
 	staff    *staffLock
 	eraser   *eraser
 	stopEras func() // stops the eraser's background passes
+	guard    *guard // the journal, the start-up check, the alarm
 }
 
 // OpenKiosk opens (creating on first start) everything a kiosk needs.
@@ -177,7 +179,7 @@ func (k *Kiosk) open(ctx context.Context) error {
 			return fmt.Errorf("read personas: %w", err)
 		}
 	}
-	if k.store, err = sqlite.Open(filepath.Join(k.cfg.DataDir, "kiosk.db")); err != nil {
+	if k.store, err = k.openStore(ctx); err != nil {
 		return err
 	}
 	renderer, err := printing.NewRenderer()
@@ -197,6 +199,25 @@ func (k *Kiosk) open(ctx context.Context) error {
 	}
 	k.stopEras = k.eraser.start(k.cfg.EraseEvery)
 	return nil
+}
+
+// openStore opens kiosk.db and runs the start-up check against the
+// journal. A database too damaged to open still lets the kiosk start —
+// on an empty store in memory, with the alarm up — so the hall sees the
+// alarm and the way to the counter rather than a desktop.
+func (k *Kiosk) openStore(ctx context.Context) (*sqlite.DB, error) {
+	store, err := sqlite.Open(filepath.Join(k.cfg.DataDir, "kiosk.db"))
+	if err != nil {
+		mem, merr := sqlite.Open(sqlite.Memory)
+		if merr != nil {
+			return nil, errors.Join(err, merr)
+		}
+		k.guard = &guard{dir: k.cfg.DataDir, store: mem, logf: k.cfg.Logf}
+		k.guard.raise(alarmDB, err)
+		return mem, nil
+	}
+	k.guard = openGuard(ctx, k.cfg.DataDir, store, k.cfg.Logf)
+	return store, nil
 }
 
 // openCity opens the configured department data, or the demo city, which
@@ -282,10 +303,12 @@ func (k *Kiosk) Services(reader ui.CardReader) ui.Services {
 	if k.city != nil {
 		reg = &core.Registrar{Sources: core.SourcesOf(k.city.City()), Policy: k.policy, Now: k.cfg.Now}
 	}
-	var sub ui.Submitter = &kioskSubmitter{store: k.store}
+	var sub ui.Submitter = &kioskSubmitter{store: k.store, guard: k.guard}
 	if k.sync != nil {
 		reg = &fallbackRegistrar{remote: &syncer.Registrar{Client: k.sync.client}, local: reg, logf: k.cfg.Logf}
-		sub = &syncingSubmitter{Submitter: sub, store: k.store, worker: k.sync.worker, wait: k.cfg.SyncWait}
+		if k.sync.worker != nil {
+			sub = &syncingSubmitter{Submitter: sub, store: k.store, worker: k.sync.worker, wait: k.cfg.SyncWait}
+		}
 	}
 	return ui.Services{
 		Registrar:   &nameCheckingRegistrar{reg: reg, glyphs: k.printer.Renderer.Glyphs()},
@@ -295,8 +318,12 @@ func (k *Kiosk) Services(reader ui.CardReader) ui.Services {
 		Maintenance: &kioskMaintenance{k: k},
 		KioskID:     k.cfg.KioskID,
 		Now:         k.cfg.Now,
+		Blocked:     func() bool { _, up := k.guard.Alarm(); return up },
 	}
 }
+
+// Alarm is the damage that stops new registrations, if any.
+func (k *Kiosk) Alarm() (Alarm, bool) { return k.guard.Alarm() }
 
 // DemoReader is the simulated card reader offering the personas' cards.
 func (k *Kiosk) DemoReader() *cardreader.Sim { return cardreader.NewSim(k.personas) }
@@ -323,10 +350,14 @@ func (k *Kiosk) Options() ui.Options {
 }
 
 // kioskSync is a kiosk's link to its engine: the signing client, the
-// worker draining the outbox, and the in-process engine when there is one.
+// worker draining the outbox (nil when another process holds the data
+// directory's sync lock: that process syncs), and the in-process engine
+// when there is one.
 type kioskSync struct {
 	client *syncer.Client
 	worker *syncer.Worker
+	lock   *dirlock.Lock
+	other  string // who syncs instead, when worker is nil
 	stop   context.CancelFunc
 	done   chan struct{}
 	local  *localEngine // nil with a remote engine
@@ -356,8 +387,19 @@ func (k *Kiosk) openSync(ctx context.Context) error {
 		}
 		return err
 	}
-	s.worker = newWorker(s.client, k.store, k.cfg.Logf)
 	k.sync = s
+	lock, err := dirlock.Acquire(filepath.Join(k.cfg.DataDir, syncLock), "enrolldesk kiosk")
+	var held *dirlock.HeldError
+	switch {
+	case errors.As(err, &held):
+		s.other = held.Holder.String()
+		logprintf(k.cfg.Logf, "sync: another process syncs this data directory (%v); this kiosk runs without its own sync worker", held)
+		return nil
+	case err != nil:
+		return err
+	}
+	s.lock = lock
+	s.worker = newWorker(s.client, k.store, k.guard, k.cfg.Logf)
 	s.start()
 	return nil
 }
@@ -372,19 +414,23 @@ func (s *kioskSync) start() {
 }
 
 func (s *kioskSync) close() error {
-	s.stop()
-	<-s.done
-	if s.local != nil {
-		return s.local.close()
+	var errs []error
+	if s.worker != nil {
+		s.stop()
+		<-s.done
+		errs = append(errs, s.lock.Release())
 	}
-	return nil
+	if s.local != nil {
+		errs = append(errs, s.local.close())
+	}
+	return errors.Join(errs...)
 }
 
 // SyncOnce runs one sync pass now (push what is due, pull status changes)
 // beside the background worker.
 func (k *Kiosk) SyncOnce(ctx context.Context) (syncer.Report, error) {
-	if k.sync == nil {
-		return syncer.Report{}, fmt.Errorf("sync: this kiosk has no engine configured")
+	if k.sync == nil || k.sync.worker == nil {
+		return syncer.Report{}, fmt.Errorf("sync: this kiosk has no engine configured, or another process syncs it")
 	}
 	return k.sync.worker.Sync(ctx)
 }
@@ -393,8 +439,8 @@ func (k *Kiosk) SyncOnce(ctx context.Context) (syncer.Report, error) {
 // (dead letters aside), waiting out the backoff of items that failed; it
 // stops when ctx ends or the engine refuses this kiosk.
 func (k *Kiosk) DrainOutbox(ctx context.Context) error {
-	if k.sync == nil {
-		return fmt.Errorf("sync: this kiosk has no engine configured")
+	if k.sync == nil || k.sync.worker == nil {
+		return fmt.Errorf("sync: this kiosk has no engine configured, or another process syncs it")
 	}
 	return k.sync.worker.Drain(ctx)
 }
@@ -546,8 +592,8 @@ func connectLocal(ctx context.Context, store *sqlite.DB, key ed25519.PrivateKey,
 }
 
 // newWorker is the sync worker of a kiosk store.
-func newWorker(c *syncer.Client, store *sqlite.DB, logf func(string, ...any)) *syncer.Worker {
-	w := syncer.NewWorker(c, syncOutbox{store})
+func newWorker(c *syncer.Client, store *sqlite.DB, g *guard, logf func(string, ...any)) *syncer.Worker {
+	w := syncer.NewWorker(c, syncOutbox{DB: store, guard: g})
 	w.Logf = logf
 	return w
 }

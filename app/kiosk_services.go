@@ -51,16 +51,51 @@ func (r *nameCheckingRegistrar) Lookup(ctx context.Context, guardian, child stri
 	return res, nil
 }
 
-// kioskSubmitter checks the parent's answers in core and stores the
-// application with its outbox row in one transaction.
-type kioskSubmitter struct{ store *sqlite.DB }
+// kioskSubmitter checks the parent's answers in core, stores the
+// application with its outbox row in one transaction, then appends it to
+// the journal and fsyncs that: only then may the receipt print. The
+// database goes first so the journal holds only what the database took
+// (a second application for a child is refused before either write);
+// should the kiosk stop between the two, no receipt printed and the
+// database copy stands. With the alarm up nothing is taken.
+type kioskSubmitter struct {
+	store *sqlite.DB
+	guard *guard
+}
 
 func (s *kioskSubmitter) Submit(ctx context.Context, sub core.Submission) (core.Application, error) {
+	if _, up := s.guard.Alarm(); up {
+		return core.Application{}, blockedError()
+	}
 	a, err := core.Submit(sub)
 	if err != nil {
 		return core.Application{}, err
 	}
-	return s.store.SaveSubmitted(ctx, a)
+	return s.save(ctx, a)
+}
+
+func (s *kioskSubmitter) save(ctx context.Context, a core.Application) (core.Application, error) {
+	stored, err := s.store.SaveSubmitted(ctx, a)
+	if err != nil {
+		if sqlite.IsCorrupt(s.guard.watch(err)) {
+			return core.Application{}, blockedError()
+		}
+		return core.Application{}, err
+	}
+	if err := s.guard.submitted(stored); err != nil {
+		return core.Application{}, err
+	}
+	return stored, nil
+}
+
+// Save stores a submitted application the way the kiosk's submit does —
+// kiosk.db with its outbox row, then the journal, fsync'd — for tools and
+// tests that have an application rather than a parent's answers.
+func (k *Kiosk) Save(ctx context.Context, a core.Application) (core.Application, error) {
+	if _, up := k.guard.Alarm(); up {
+		return core.Application{}, blockedError()
+	}
+	return (&kioskSubmitter{store: k.store, guard: k.guard}).save(ctx, a)
 }
 
 // remoteLookupTimeout bounds a look-up at the engine before the kiosk
@@ -143,21 +178,56 @@ func (s *syncingSubmitter) Submit(ctx context.Context, sub core.Submission) (cor
 	}
 }
 
-// syncOutbox is the kiosk store as the sync worker's outbox.
-type syncOutbox struct{ *sqlite.DB }
+// syncOutbox is the kiosk store as the sync worker's outbox. Every
+// answer the engine gives for an application also drops it from the
+// journal, and an error that says the database is damaged raises the
+// alarm, so sync never stalls in silence.
+type syncOutbox struct {
+	*sqlite.DB
+	guard *guard
+}
 
 var _ syncer.Outbox = syncOutbox{}
 
-func (o syncOutbox) Due(ctx context.Context, now time.Time, limit int) ([]syncer.Item, error) {
-	rows, err := o.DueOutbox(ctx, now, limit)
+func (o syncOutbox) Due(ctx context.Context, now time.Time, horizon time.Duration, limit int) ([]syncer.Item, error) {
+	rows, err := o.DueOutbox(ctx, now, horizon, limit)
 	if err != nil {
-		return nil, err
+		return nil, o.guard.watch(err)
 	}
 	items := make([]syncer.Item, len(rows))
 	for i, r := range rows {
 		items[i] = syncer.Item{App: r.App, Attempts: r.Attempts}
 	}
 	return items, nil
+}
+
+func (o syncOutbox) MarkSynced(ctx context.Context, results []engineapi.ItemResult, at time.Time) error {
+	if err := o.DB.MarkSynced(ctx, results, at); err != nil {
+		return o.guard.watch(err)
+	}
+	ids := make([]string, len(results))
+	for i, r := range results {
+		ids[i] = r.ID
+	}
+	o.guard.acknowledged(ids)
+	return nil
+}
+
+func (o syncOutbox) NextOutboxAttempt(ctx context.Context) (time.Time, bool, error) {
+	next, ok, err := o.DB.NextOutboxAttempt(ctx)
+	return next, ok, o.guard.watch(err)
+}
+
+func (o syncOutbox) MarkFailed(ctx context.Context, appIDs []string, next func(int) time.Time, lastError string) error {
+	return o.guard.watch(o.DB.MarkFailed(ctx, appIDs, next, lastError))
+}
+
+func (o syncOutbox) DeadLetter(ctx context.Context, refused []engineapi.ItemResult, at time.Time) error {
+	return o.guard.watch(o.DB.DeadLetter(ctx, refused, at))
+}
+
+func (o syncOutbox) ApplyStatusChanges(ctx context.Context, changes []engineapi.StatusChange, next int64, at time.Time) error {
+	return o.guard.watch(o.DB.ApplyStatusChanges(ctx, changes, next, at))
 }
 
 // kioskPrinter turns an application into its receipt and prints it.
@@ -245,7 +315,13 @@ func (m *kioskMaintenance) Status(ctx context.Context) (ui.KioskStatus, error) {
 	if st.EngineStates, err = m.k.store.CountByState(ctx); err != nil {
 		return st, err
 	}
-	if s := m.k.sync; s != nil && s.worker.Status().Refused {
+	if a, up := m.k.guard.Alarm(); up {
+		st.Alarm = a.Reason
+	}
+	if s := m.k.sync; s != nil && s.worker == nil {
+		st.SyncNote = fmt.Sprintf("本机不运行自己的同步：另一个程序（%s）正在同步这个数据目录。", s.other)
+	}
+	if s := m.k.sync; s != nil && s.worker != nil && s.worker.Status().Refused {
 		// The screen has no line for it: staff read it beside the device ID.
 		st.DeviceID += "（引擎拒绝本机：已停用或未登记。报名都保存在本机，请联系管理员重新登记）"
 	}

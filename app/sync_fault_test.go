@@ -292,9 +292,9 @@ func (r *faultRig) check() (duplicates int) {
 	if err != nil {
 		r.tb.Fatal(err)
 	}
-	if rows != faultApps || ids != faultApps || children != faultApps || conflicts != 0 {
+	if n := len(r.apps); rows != n || ids != n || children != n || conflicts != 0 {
 		r.tb.Errorf("engine: %d rows, %d IDs, %d children, %d conflicts; want each application exactly once (%d)",
-			rows, ids, children, conflicts, faultApps)
+			rows, ids, children, conflicts, n)
 	}
 	want := map[string]bool{}
 	for _, a := range r.apps {

@@ -165,6 +165,11 @@ func TestRevokedKioskKeepsItsOutbox(t *testing.T) {
 	if err != nil || !strings.Contains(st.DeviceID, "引擎拒绝本机") || st.QueueLength != 5 {
 		t.Errorf("maintenance status = %+v, %v; want the refusal in words for staff", st, err)
 	}
+	// The kiosk's worker holds the directory's sync lock: stop the kiosk
+	// and sync headless, as staff would.
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
 	run := cli(t, "", "sync", "--data", dir, "--engine", eng.url(), "--once", "--timeout", "20s")
 	if run.code != app.ExitFail || !strings.Contains(run.err, "refuses this kiosk") || !strings.Contains(run.err, "Nothing is lost") {
 		t.Errorf("enrolldesk sync of a revoked kiosk: exit %d\n%s", run.code, run.err)
@@ -175,8 +180,13 @@ func TestRevokedKioskKeepsItsOutbox(t *testing.T) {
 	if run.code != app.ExitOK || !strings.Contains(run.out, "queued 0") {
 		t.Fatalf("sync after re-enrolling: exit %d\n%s\n%s", run.code, run.out, run.err)
 	}
+	db, err := sqlite.Open(filepath.Join(dir, "kiosk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	for _, a := range apps {
-		synced(t, k.Store(), a.ID, engineapi.ItemAccepted)
+		synced(t, db, a.ID, engineapi.ItemAccepted)
 	}
 }
 

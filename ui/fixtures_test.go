@@ -260,6 +260,8 @@ var (
 type fakeMaintenance struct {
 	mu        sync.Mutex
 	reprinted []string
+	alarm     string // KioskStatus.Alarm
+	syncNote  string // KioskStatus.SyncNote
 }
 
 func (m *fakeMaintenance) CheckPIN(pin string) ui.PINCheck {
@@ -268,7 +270,7 @@ func (m *fakeMaintenance) CheckPIN(pin string) ui.PINCheck {
 
 func (m *fakeMaintenance) Status(context.Context) (ui.KioskStatus, error) {
 	return ui.KioskStatus{DeviceID: "JN-K-0007", Printer: "", Spooled: 3, QueueLength: 2, DeadLetters: 1,
-		LastSync: fixedNow.Add(-5 * time.Minute), Version: "v-test",
+		LastSync: fixedNow.Add(-5 * time.Minute), Version: "v-test", Alarm: m.alarm, SyncNote: m.syncNote,
 		EngineStates: map[core.State]int{core.StateVerified: 2, core.StateNeedsReview: 1}}, nil
 }
 

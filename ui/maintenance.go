@@ -85,12 +85,14 @@ func (s *StaffPINScreen) check() {
 // StaffStatusScreen is what hall staff see behind the PIN: the device's
 // state and a reprint by registration number.
 type StaffStatusScreen struct {
-	Rows    map[string]*widget.Label // "device", "printer", "spooled", "queue", "dead", "sync", "engine", "version"
-	Status  *Notice                  // loading the status
-	RegNo   *widget.Entry
-	Reprint *widget.Button
-	Result  *Notice // the reprint's outcome
-	Refresh *widget.Button
+	Rows     map[string]*widget.Label // "device", "printer", "spooled", "queue", "dead", "sync", "engine", "version"
+	Alarm    *Notice                  // damage that stops registrations, first and in red
+	SyncNote *Notice                  // why the kiosk runs no sync worker of its own
+	Status   *Notice                  // loading the status
+	RegNo    *widget.Entry
+	Reprint  *widget.Button
+	Result   *Notice // the reprint's outcome
+	Refresh  *widget.Button
 	Nav
 
 	k       *Kiosk
@@ -104,7 +106,8 @@ func (s *StaffStatusScreen) Name() string { return ScreenStaffStatus }
 func (s *StaffStatusScreen) Content() fyne.CanvasObject { return s.content }
 
 func newStaffStatusScreen(k *Kiosk) *StaffStatusScreen {
-	s := &StaffStatusScreen{k: k, Rows: map[string]*widget.Label{}, Status: k.notice(), Result: k.notice()}
+	s := &StaffStatusScreen{k: k, Rows: map[string]*widget.Label{}, Status: k.notice(), Result: k.notice(),
+		Alarm: k.notice(), SyncNote: k.notice()}
 	form := k.form()
 	for _, r := range []struct{ key, label string }{
 		{"device", lang.L("staff.device")}, {"printer", lang.L("staff.printer")},
@@ -117,7 +120,7 @@ func newStaffStatusScreen(k *Kiosk) *StaffStatusScreen {
 		form.Add(k.fieldLabel(r.label))
 		form.Add(v)
 	}
-	rows := container.NewVBox(k.panel(lang.L("staff.statusTitle"), form))
+	rows := container.NewVBox(s.Alarm.object(), s.SyncNote.object(), k.panel(lang.L("staff.statusTitle"), form))
 	rows.Add(s.Status.object())
 	s.Refresh = k.button(lang.L("staff.refresh"), theme.ViewRefreshIcon(), s.load)
 	rows.Add(container.NewHBox(k.touchSized(s.Refresh, 2)))
@@ -169,6 +172,7 @@ func (s *StaffStatusScreen) show(st KioskStatus) {
 	for key, v := range set {
 		s.Rows[key].SetText(v)
 	}
+	s.showAlarm(st)
 	if st.DeadLetters > 0 {
 		s.Rows["dead"].Importance = widget.DangerImportance
 		s.Rows["dead"].SetText(lang.L("staff.deadWarn", map[string]any{"N": st.DeadLetters}))

@@ -75,6 +75,11 @@ type KioskStatus struct {
 	// EngineStates counts the kiosk's applications by the state the
 	// engine last gave them (its decision arrives by the status pull).
 	EngineStates map[core.State]int
+	// Alarm is damage the kiosk cannot repair, in plain words with what
+	// staff should do; while set the kiosk takes no registrations.
+	Alarm string
+	// SyncNote says why the kiosk runs no sync worker of its own ("": it does).
+	SyncNote string
 }
 
 // Services bundles the kiosk's dependencies.
@@ -86,6 +91,9 @@ type Services struct {
 	Maintenance Maintenance
 	KioskID     string
 	Now         func() time.Time // nil: time.Now
+	// Blocked reports that the kiosk must not take registrations now
+	// (nil: never): the welcome screen sends parents to the counter.
+	Blocked func() bool
 }
 
 // Options tune the kiosk.

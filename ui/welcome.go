@@ -22,6 +22,7 @@ type WelcomeScreen struct {
 	LargeText *widget.Button
 	Staff     *widget.Button
 	Title     *widget.Label
+	Blocked   *widget.Label // shown instead of the grade buttons while the kiosk is alarmed
 
 	content fyne.CanvasObject
 }
@@ -44,12 +45,15 @@ func newWelcomeScreen(k *Kiosk) *WelcomeScreen {
 	var primary, junior fyne.CanvasObject
 	s.Primary, primary = k.bigButton(lang.L("welcome.primary"), lang.L("welcome.primaryHint"), func() { k.startSession(core.Primary) })
 	s.Junior, junior = k.bigButton(lang.L("welcome.junior"), lang.L("welcome.juniorHint"), func() { k.startSession(core.Junior) })
-	choices := container.NewGridWithColumns(2, primary, junior)
+	var choices fyne.CanvasObject = container.NewGridWithColumns(2, primary, junior)
 
 	bring := k.text(lang.L("welcome.bring"))
 	bring.Alignment = fyne.TextAlignCenter
 	noCard := k.text(lang.L("welcome.noCard"))
 	noCard.Alignment = fyne.TextAlignCenter
+	if k.blocked() {
+		s.Blocked, choices = k.blockedNotice(ask, bring, noCard)
+	}
 
 	s.Chinese = k.button(lang.L("lang.zh"), nil, func() { k.switchLanguage(LangChinese) })
 	s.English = k.button(lang.L("lang.en"), nil, func() { k.switchLanguage(LangEnglish) })

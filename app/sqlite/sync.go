@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"enrolldesk/core"
@@ -24,9 +25,18 @@ type OutboxItem struct {
 // now, oldest first, with their applications as submitted: a status the
 // engine reported meanwhile (its answer to an earlier push was lost, the
 // pull brought the news) is the kiosk's to show, not to push back.
-func (d *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
+//
+// A row scheduled more than horizon after now (the back-off cap; 0: no
+// such bound) is due too: no back-off is that long, so it was scheduled by
+// a clock that ran fast and has since been put right, and waiting for it
+// would hold a family's application back for as long as the clock was off.
+func (d *DB) DueOutbox(ctx context.Context, now time.Time, horizon time.Duration, limit int) ([]OutboxItem, error) {
+	latest := int64(math.MaxInt64)
+	if horizon > 0 {
+		latest = ceilUnix(now.Add(horizon))
+	}
 	rows, err := d.db.QueryContext(ctx, `SELECT o.seq, o.attempts, a.body FROM outbox o JOIN applications a ON a.id = o.app_id
-		WHERE o.next_attempt <= ? ORDER BY o.seq LIMIT ?`, now.Unix(), limit)
+		WHERE o.next_attempt <= ? OR o.next_attempt > ? ORDER BY o.seq LIMIT ?`, now.Unix(), latest, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read due outbox: %w", err)
 	}
@@ -39,7 +49,7 @@ func (d *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxI
 			return nil, fmt.Errorf("read due outbox: %w", err)
 		}
 		if err := json.Unmarshal([]byte(body), &it.App); err != nil {
-			return nil, fmt.Errorf("read due outbox: decode application: %w", err)
+			return nil, fmt.Errorf("read due outbox: decode application: %w: %w", ErrCorrupt, err)
 		}
 		it.App.State = core.StateSubmitted
 		out = append(out, it)

@@ -28,7 +28,7 @@ func queued(t *testing.T, db *sqlite.DB, n int) []core.Application {
 
 func dueIDs(t *testing.T, db *sqlite.DB, now time.Time, limit int) []string {
 	t.Helper()
-	items, err := db.DueOutbox(context.Background(), now, limit)
+	items, err := db.DueOutbox(context.Background(), now, 0, limit)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -244,12 +244,12 @@ func (o *memOutbox) add(apps ...core.Application) {
 	}
 }
 
-func (o *memOutbox) Due(_ context.Context, now time.Time, limit int) ([]syncer.Item, error) {
+func (o *memOutbox) Due(_ context.Context, now time.Time, horizon time.Duration, limit int) ([]syncer.Item, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var rows []*memRow
 	for _, r := range o.rows {
-		if !r.next.After(now) {
+		if !r.next.After(now) || r.next.After(now.Add(horizon)) {
 			rows = append(rows, r)
 		}
 	}

@@ -21,8 +21,9 @@ type Item struct {
 // Outbox is the kiosk's durable sync queue (the sqlite store, wired by the
 // app package). Every method is one transaction.
 type Outbox interface {
-	// Due returns up to limit items whose next attempt is due at now, oldest first.
-	Due(ctx context.Context, now time.Time, limit int) ([]Item, error)
+	// Due returns up to limit items whose next attempt is due at now, or
+	// lies more than horizon after now (a fast clock scheduled it), oldest first.
+	Due(ctx context.Context, now time.Time, horizon time.Duration, limit int) ([]Item, error)
 	// NextOutboxAttempt is when the earliest item is due; ok is false when the outbox is empty.
 	NextOutboxAttempt(ctx context.Context) (next time.Time, ok bool, err error)
 	// MarkSynced removes answered items (accepted, duplicate, conflict) and records the answers.
@@ -155,7 +156,7 @@ func (w *Worker) Run(ctx context.Context) {
 				wait = w.backoffCap(64) // the cap: someone has to act first
 			}
 		} else if next, ok, err := w.Outbox.NextOutboxAttempt(ctx); err == nil && ok {
-			wait = min(wait, max(time.Until(next), 0))
+			wait = min(wait, w.untilDue(next))
 		}
 		w.sleep(ctx, wait, true)
 	}
@@ -182,12 +183,23 @@ func (w *Worker) Drain(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			wait = max(time.Until(next), 0)
+			wait = w.untilDue(next)
 		}
 		if !w.sleep(ctx, wait, false) {
 			return ctx.Err()
 		}
 	}
+}
+
+// untilDue is how long to wait for an item scheduled at next: never more
+// than the back-off cap, whatever the clock did since — a retry time past
+// the cap was set by a clock that ran fast, and counts as due now.
+func (w *Worker) untilDue(next time.Time) time.Duration {
+	d := next.Sub(w.now())
+	if d > w.backoffCap(64) {
+		return 0
+	}
+	return max(d, 0)
 }
 
 // sleep waits d, or until ctx ends (false), or a kick when kickable.
@@ -242,7 +254,7 @@ func (w *Worker) Sync(ctx context.Context) (Report, error) {
 
 func (w *Worker) pushDue(ctx context.Context, rep *Report) error {
 	for {
-		items, err := w.Outbox.Due(ctx, w.now(), w.batch())
+		items, err := w.Outbox.Due(ctx, w.now(), w.backoffCap(64), w.batch())
 		if err != nil || len(items) == 0 {
 			return err
 		}
