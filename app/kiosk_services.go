@@ -235,7 +235,7 @@ func (m *kioskMaintenance) Status(ctx context.Context) (ui.KioskStatus, error) {
 }
 
 func (m *kioskMaintenance) Reprint(ctx context.Context, regNo string) (receipt.Outcome, error) {
-	regNo = strings.ToUpper(strings.TrimSpace(regNo))
+	regNo = core.NormalRegNo(regNo)
 	if out, err := m.k.printer.Spool.Reprint(ctx, regNo); err == nil {
 		return out, nil
 	}
