@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -17,35 +18,53 @@ import (
 	"enrolldesk/ui"
 )
 
-// cardsThrough taps the grade, then the family's cards on the simulated
-// reader, and returns the screen the look-up leads to.
-func cardsThrough(r *rig, key string) {
+// agreeThrough taps the grade and agrees to the privacy notice, leaving
+// the kiosk on the guardian's card screen.
+func agreeThrough(r *rig) *ui.IDCardScreen {
 	r.t.Helper()
 	test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-	test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Demo[key])
-	test.Tap(at[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[key])
+	test.Tap(at[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
+	return at[*ui.IDCardScreen](r, ui.ScreenGuardianCard)
+}
+
+// cardsThrough taps the grade and agrees, then lays the family's cards on
+// the reader — no tap: a laid card is read by itself.
+func cardsThrough(r *rig, key string) {
+	r.t.Helper()
+	f := r.fams[key]
+	agreeThrough(r)
+	r.rdr.Place(f.guardian)
+	at[*ui.IDCardScreen](r, ui.ScreenChildCard)
+	r.rdr.Place(f.child)
+}
+
+// demoCardsThrough is cardsThrough as a demo visitor does it: 演示 opens
+// the simulated cards once, and a tap on a card lays it on the reader.
+func demoCardsThrough(r *rig, key string) {
+	r.t.Helper()
+	g := agreeThrough(r)
+	test.Tap(g.DemoToggle)
+	test.Tap(g.Demo[key])
+	c := at[*ui.IDCardScreen](r, ui.ScreenChildCard)
+	test.Tap(c.Demo[key])
+}
+
+// phoneFromConfirm walks from the confirmation to the phone screen with
+// the number typed, 提交报名 not yet tapped (single-school zone: no ranking).
+func phoneFromConfirm(r *rig, phone string) *ui.PhoneScreen {
+	r.t.Helper()
+	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
+	ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
+	typeOn(r.t, ph.Pad, phone)
+	return ph
 }
 
 // finishFromConfirm walks from the confirmation to the receipt with a
 // single-school zone.
 func finishFromConfirm(r *rig, phone string) *ui.ReceiptScreen {
 	r.t.Helper()
-	test.Tap(consentFromConfirm(r, phone).Next)
+	test.Tap(phoneFromConfirm(r, phone).Next)
 	return at[*ui.ReceiptScreen](r, ui.ScreenReceipt)
-}
-
-// consentFromConfirm walks a single-school family from the confirmation
-// through the phone number to an agreed consent screen, 提交 not yet tapped.
-func consentFromConfirm(r *rig, phone string) *ui.ConsentScreen {
-	r.t.Helper()
-	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
-	test.Tap(at[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
-	ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
-	typeOn(r.t, ph.Pad, phone)
-	test.Tap(ph.Next)
-	cs := at[*ui.ConsentScreen](r, ui.ScreenConsent)
-	test.Tap(cs.Agree)
-	return cs
 }
 
 func TestConsistentFamilyByCardReader(t *testing.T) {
@@ -54,6 +73,9 @@ func TestConsistentFamilyByCardReader(t *testing.T) {
 	cardsThrough(r, famConsistent)
 
 	cf := at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+	if got := plain(cf.Sentence); got != "您家住址对应文昌小学；孩子的户口就在您家自己的房子里。" {
+		t.Errorf("first sentence = %q", got)
+	}
 	if got := cf.Child["name"].Text; got != f.childName {
 		t.Errorf("child name = %q, want %q", got, f.childName)
 	}
@@ -66,6 +88,9 @@ func TestConsistentFamilyByCardReader(t *testing.T) {
 	}
 	if !strings.Contains(plain(cf.Category), "房户一致") || !strings.Contains(plain(cf.Schools), "文昌小学") {
 		t.Errorf("category %q, schools %q", plain(cf.Category), plain(cf.Schools))
+	}
+	if !cf.CategoryMeaning.Visible() || !strings.Contains(plain(cf.CategoryMeaning), "户口") {
+		t.Errorf("the category is not explained: %q", plain(cf.CategoryMeaning))
 	}
 	if len(cf.Evidence) == 0 || !strings.HasPrefix(cf.Evidence[0].Message(), "户籍：济宁市公安局 已核验") {
 		t.Errorf("evidence = %+v", cf.Evidence)
@@ -91,11 +116,17 @@ func TestConsistentFamilyByCardReader(t *testing.T) {
 		a.KioskID != "JN-K-0007" || a.State != core.StateSubmitted || len(a.Choices) != 1 || a.Choices[0].Code != "P1" {
 		t.Errorf("submitted application = %+v", a)
 	}
-	if rc.RegNo.Text != a.RegNo || a.RegNo == "" {
-		t.Errorf("receipt shows %q, stored %q", rc.RegNo.Text, a.RegNo)
+	if rc.RegNo.Text != a.RegNo || !regexp.MustCompile(`^\d{4}-\d{4}-\d{4}$`).MatchString(a.RegNo) {
+		t.Errorf("receipt shows %q, stored %q; want twelve digits in groups of four", rc.RegNo.Text, a.RegNo)
 	}
-	if !strings.Contains(plain(rc.Status), "已受理，待同步") || strings.Contains(plain(rc.Status), "待人工审核") { // the fake store does not sync
+	if !strings.Contains(plain(rc.Status), "已收到，正在送教育局") || strings.Contains(plain(rc.Status), "待人工审核") { // the fake store does not sync
 		t.Errorf("status = %q", plain(rc.Status))
+	}
+	if !strings.Contains(plain(rc.SMS), "2027年7月20日") || !strings.Contains(plain(rc.SMS), "短信") || !strings.Contains(plain(rc.SMS), "138****1234") {
+		t.Errorf("when the results come: %q", plain(rc.SMS))
+	}
+	if !strings.Contains(plain(rc.Help), "市民中心一楼教育局窗口") || !strings.Contains(plain(rc.Help), "0537-2968123") {
+		t.Errorf("where to ask: %q", plain(rc.Help))
 	}
 	if rc.Print.Kind != "ok" || !strings.Contains(rc.Print.Message(), "回执已打印") {
 		t.Errorf("print notice = %s %q", rc.Print.Kind, rc.Print.Message())
@@ -107,22 +138,117 @@ func TestConsistentFamilyByCardReader(t *testing.T) {
 		t.Errorf("discarded %v, want the printed receipt %s", discarded, a.RegNo)
 	}
 	st := r.k.Stats()
-	want := []string{ui.ScreenGuardianCard, ui.ScreenChildCard, ui.ScreenLooking, ui.ScreenConfirm,
-		ui.ScreenSchool, ui.ScreenPhone, ui.ScreenConsent, ui.ScreenReceipt}
+	want := []string{ui.ScreenConsent, ui.ScreenGuardianCard, ui.ScreenChildCard, ui.ScreenLooking, ui.ScreenConfirm,
+		ui.ScreenPhone, ui.ScreenReceipt}
 	if !slices.Equal(st.Shown, want) {
 		t.Errorf("screens = %v, want %v", st.Shown, want)
 	}
-	if st.Touches > 20 || st.Screens > 8 {
-		t.Errorf("the consistent family needed %d touches and %d screens; at most 20 and 8", st.Touches, st.Screens)
+	// Before consent moved and cards were read by themselves: 20 touches, 8
+	// screens. Now: grade, 同意并继续, 信息无误, 11 digits, 提交报名, 完成.
+	if st.Touches > 16 || st.Screens > 7 {
+		t.Errorf("the consistent family needed %d touches and %d screens; at most 16 and 7", st.Touches, st.Screens)
 	}
-	t.Logf("consistent family: %d touches, %d screens", st.Touches, st.Screens)
+	t.Logf("consistent family, card reader: %d touches, %d screens", st.Touches, st.Screens)
+}
+
+// TestConsistentFamilyOnTheDemoCards walks the same family as a demo
+// visitor: the simulated cards are behind 演示, closed at first.
+func TestConsistentFamilyOnTheDemoCards(t *testing.T) {
+	r := newRig(t)
+	g := agreeThrough(r)
+	if g.DemoToggle == nil || g.Demo[famConsistent] == nil {
+		t.Fatal("no 演示 cards with a simulated reader")
+	}
+	if showsVisibly(r.win, famConsistent) {
+		t.Error("the demo cards show before 演示 is tapped")
+	}
+	test.Tap(g.DemoToggle)
+	if !showsVisibly(r.win, famConsistent) {
+		t.Error("演示 does not open the demo cards")
+	}
+	if g.Next != nil {
+		t.Error("a card screen without a number has nothing to press but the keypad")
+	}
+	r.k.Close()
+	r2 := newRig(t)
+	demoCardsThrough(r2, famConsistent)
+	rc := finishFromConfirm(r2, "13805371234")
+	test.Tap(rc.Finish)
+	at[*ui.WelcomeScreen](r2, ui.ScreenWelcome)
+	st := r2.k.Stats()
+	if st.Touches > 19 || st.Screens > 7 {
+		t.Errorf("on the demo cards: %d touches, %d screens; at most 19 and 7", st.Touches, st.Screens)
+	}
+	t.Logf("consistent family, demo cards: %d touches, %d screens", st.Touches, st.Screens)
+}
+
+// recordingRegistrar notes each look-up and which screens the family had
+// seen by then.
+type recordingRegistrar struct {
+	ui.Registrar
+	k     func() *ui.Kiosk
+	mu    sync.Mutex
+	calls [][]string
+}
+
+func (g *recordingRegistrar) Lookup(ctx context.Context, guardian, child string, stage core.Stage) (*core.LookupResult, error) {
+	shown := g.k().Stats().Shown
+	g.mu.Lock()
+	g.calls = append(g.calls, shown)
+	g.mu.Unlock()
+	return g.Registrar.Lookup(ctx, guardian, child, stage)
+}
+
+func (g *recordingRegistrar) seen() [][]string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([][]string(nil), g.calls...)
+}
+
+// TestNoLookupBeforeConsent: no department is asked anything before the
+// family taps 同意并继续 (PIPL), whatever is laid on the reader meanwhile.
+func TestNoLookupBeforeConsent(t *testing.T) {
+	r := newRig(t)
+	rec := &recordingRegistrar{Registrar: r.svc.Registrar}
+	r.svc.Registrar = rec
+	r.k.Close()
+	r.k = ui.NewKiosk(r.app, r.win, r.svc, r.opt)
+	t.Cleanup(r.k.Close)
+	rec.k = func() *ui.Kiosk { return r.k }
+	f := r.fams[famConsistent]
+
+	test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+	cs := at[*ui.ConsentScreen](r, ui.ScreenConsent)
+	if cs.Agree != cs.Next || cs.Back != nil || cs.Restart == nil {
+		t.Error("the consent screen's one way on is 同意并继续 (and 重新开始 to leave)")
+	}
+	r.rdr.Place(f.guardian) // a card laid down too early is not read here
+	test.Tap(cs.Restart)
+	at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	if n := len(rec.seen()); n != 0 {
+		t.Fatalf("%d look-ups before consent", n)
+	}
+
+	test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+	test.Tap(at[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
+	at[*ui.IDCardScreen](r, ui.ScreenChildCard) // the early card, now read on the guardian's screen
+	r.rdr.Place(f.child)
+	at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+	calls := rec.seen()
+	if len(calls) != 1 || len(calls[0]) == 0 || calls[0][0] != ui.ScreenConsent {
+		t.Fatalf("look-ups %v: want one, after the consent screen", calls)
+	}
+	test.Tap(phoneFromConfirm(r, "13805371234").Next)
+	at[*ui.ReceiptScreen](r, ui.ScreenReceipt)
+	if apps := r.sub.stored(); len(apps) != 1 {
+		t.Errorf("stored %d", len(apps))
+	}
 }
 
 func TestChildIDWithXTypedOnKeypad(t *testing.T) {
 	r := newRig(t)
 	f := r.fams[famIDX]
-	test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-	test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Keypad)
+	test.Tap(agreeThrough(r).Keypad)
 	g := at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
 	typeOn(t, g.Pad, string(f.guardian))
 	test.Tap(g.Next)
@@ -152,6 +278,7 @@ func TestChildIDWithXTypedOnKeypad(t *testing.T) {
 func TestInvalidIDKeepsWhatWasTyped(t *testing.T) {
 	r := newRig(t, withoutReader())
 	test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+	test.Tap(at[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
 	g := at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
 	good := string(r.fams[famConsistent].guardian)
 	bad := good[:17] + wrongCheck(good[17])
@@ -194,6 +321,9 @@ func TestMultiSchoolRanking(t *testing.T) {
 	if len(s.Schools) != 2 || !s.Next.Disabled() {
 		t.Fatalf("schools %d, next disabled %v", len(s.Schools), s.Next.Disabled())
 	}
+	if !strings.Contains(plain(s.Meaning), "第一所满了，再排第二所") {
+		t.Errorf("what the order means: %q", plain(s.Meaning))
+	}
 	// 西城小学 (P3) first, then 东城小学 (P2): the zone lists P2 first.
 	test.Tap(s.Schools[1])
 	if s.Ranks[1].Text == "" || s.Ranks[0].Text != "" || !s.Next.Disabled() {
@@ -209,13 +339,22 @@ func TestMultiSchoolRanking(t *testing.T) {
 	if !strings.Contains(s.Ranks[1].Text, "1") || !strings.Contains(s.Ranks[0].Text, "2") || s.Next.Disabled() {
 		t.Fatalf("ranks %q %q, next disabled %v", s.Ranks[0].Text, s.Ranks[1].Text, s.Next.Disabled())
 	}
+	// Read top down: the first choice on top, whatever the zone's order.
+	if got := s.Shown(); !slices.Equal(got, []string{"西城小学", "东城小学"}) {
+		t.Errorf("the list reads %v top down, want the ranking 西城小学, 东城小学", got)
+	}
 	test.Tap(s.Next)
 	ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
 	typeOn(t, ph.Pad, "18605370001")
+	test.Tap(ph.Back)
+	s = at[*ui.SchoolScreen](r, ui.ScreenSchool)
+	if got := s.Shown(); !slices.Equal(got, []string{"西城小学", "东城小学"}) || s.Next.Disabled() {
+		t.Errorf("coming back, the ranking reads %v", got)
+	}
+	test.Tap(s.Next)
+	ph = at[*ui.PhoneScreen](r, ui.ScreenPhone)
+	typeOn(t, ph.Pad, "18605370001")
 	test.Tap(ph.Next)
-	cs := at[*ui.ConsentScreen](r, ui.ScreenConsent)
-	test.Tap(cs.Agree)
-	test.Tap(cs.Next)
 	at[*ui.ReceiptScreen](r, ui.ScreenReceipt)
 	apps := r.sub.stored()
 	if len(apps) != 1 || len(apps[0].Choices) != 2 || apps[0].Choices[0].Code != "P3" || apps[0].Choices[1].Code != "P2" {
@@ -257,6 +396,12 @@ func TestNotEligible(t *testing.T) {
 			if s.Back != nil || s.Restart == nil || s.Finish == nil {
 				t.Errorf("only 重新开始 and 结束 belong here")
 			}
+			if showsVisibly(r.win, "共 6 步") {
+				t.Error("a screen that ends the visit shows a step indicator")
+			}
+			if (s.Question != nil) != (tc.family == famNoRecords) {
+				t.Errorf("asks whether a parent's card was used: %v", s.Question != nil)
+			}
 			test.Tap(s.Finish)
 			at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
 			if n := r.sub.callCount(); n != 0 {
@@ -266,14 +411,36 @@ func TestNotEligible(t *testing.T) {
 	}
 }
 
+// TestNoRecordsAsksForAParentsCard: a grandparent's own card finds
+// nothing; the screen asks whether a parent's card was used and goes back
+// to the parent's card in one tap, consent kept.
+func TestNoRecordsAsksForAParentsCard(t *testing.T) {
+	r := newRig(t)
+	cardsThrough(r, famNoRecords)
+	s := at[*ui.NotEligibleScreen](r, ui.ScreenNotEligible)
+	if s.Question == nil || !strings.Contains(plain(s.Question), "爸爸或妈妈的身份证") {
+		t.Fatalf("no question about the parent's card")
+	}
+	test.Tap(s.TryAgain)
+	g := at[*ui.IDCardScreen](r, ui.ScreenGuardianCard)
+	if g.Next != nil {
+		t.Error("the old number is still offered")
+	}
+	f := r.fams[famConsistent]
+	r.rdr.Place(f.guardian)
+	at[*ui.IDCardScreen](r, ui.ScreenChildCard)
+	r.rdr.Place(f.child)
+	at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+}
+
 func TestDoubleTapSubmitsOnce(t *testing.T) {
 	r := newRig(t)
 	r.sub.gate = make(chan struct{})
 	cardsThrough(r, famConsistent)
-	cs := consentFromConfirm(r, "13805371234")
+	cs := phoneFromConfirm(r, "13805371234")
 	test.Tap(cs.Next)
 	if !cs.Next.Disabled() {
-		t.Error("提交 still enabled while submitting")
+		t.Error("提交报名 still enabled while submitting")
 	}
 	test.Tap(cs.Next)
 	test.Tap(cs.Next)
@@ -288,9 +455,9 @@ func TestSubmitFailureKeepsTheSameApplicationID(t *testing.T) {
 	r := newRig(t)
 	r.sub.fail = core.Errorf(core.EINTERNAL, "disk full")
 	cardsThrough(r, famConsistent)
-	cs := consentFromConfirm(r, "13805371234")
+	cs := phoneFromConfirm(r, "13805371234")
 	test.Tap(cs.Next)
-	cs = at[*ui.ConsentScreen](r, ui.ScreenConsent)
+	cs = at[*ui.PhoneScreen](r, ui.ScreenPhone)
 	if cs.Status.Kind != "error" || !strings.Contains(cs.Status.Message(), "提交") || cs.Next.Disabled() {
 		t.Fatalf("after a failed submit: %s %q, disabled %v", cs.Status.Kind, cs.Status.Message(), cs.Next.Disabled())
 	}
@@ -330,6 +497,7 @@ func TestGuardianMismatchIsANoteNotARefusal(t *testing.T) {
 	f := r.fams[famConsistent]
 	stranger := r.fams[famMulti].guardian // on another household: no relation to this child
 	test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+	test.Tap(at[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
 	g := at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
 	typeOn(t, g.Pad, string(stranger))
 	test.Tap(g.Next)
@@ -365,23 +533,75 @@ func TestBackAndRestart(t *testing.T) {
 
 func TestSameCardTwiceIsRefused(t *testing.T) {
 	r := newRig(t)
-	test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-	test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Demo[famConsistent])
+	agreeThrough(r)
+	r.rdr.Place(r.fams[famConsistent].guardian)
 	c := at[*ui.IDCardScreen](r, ui.ScreenChildCard)
 	r.rdr.Place(r.fams[famConsistent].guardian)
-	test.Tap(c.Read)
-	c = at[*ui.IDCardScreen](r, ui.ScreenChildCard)
-	if c.Status.Kind != "error" || !strings.Contains(c.Status.Message(), "相同") {
-		t.Errorf("status = %s %q", c.Status.Kind, c.Status.Message())
+	waitFor(t, "the refusal", func() bool { return c.Status.Kind == "error" })
+	if !strings.Contains(c.Status.Message(), "相同") || r.k.ScreenName() != ui.ScreenChildCard {
+		t.Errorf("status = %s %q on %s", c.Status.Kind, c.Status.Message(), r.k.ScreenName())
+	}
+	r.rdr.Place(r.fams[famConsistent].child) // the screen listens again
+	at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+}
+
+// TestReaderErrorSaysWhyAndListensAgain: a read that fails (card lifted,
+// expired card, reader unplugged) shows the reader's own plain message,
+// points to the keypad, and reads the next card without a tap — after a
+// pause, never in a hot loop.
+func TestReaderErrorSaysWhyAndListensAgain(t *testing.T) {
+	r := newRig(t)
+	r.rdr.failNext(core.Errorf(core.EINVALID, "这张身份证已过有效期，请换一张有效的身份证。"), errors.New("serial: EOF"))
+	g := agreeThrough(r)
+	waitFor(t, "the reader's message", func() bool { return strings.Contains(g.Status.Message(), "已过有效期") })
+	if g.Status.Kind != "error" || !strings.Contains(g.Status.Message(), "数字键盘") || !g.Keypad.Visible() {
+		t.Errorf("after an expired card: %s %q, keypad %v", g.Status.Kind, g.Status.Message(), g.Keypad.Visible())
+	}
+	waitFor(t, "the plain message for a broken reader", func() bool {
+		return strings.Contains(g.Status.Message(), "没有读到身份证")
+	})
+	reads := r.rdr.readTimes()
+	if len(reads) < 2 || reads[1].Sub(reads[0]) < time.Second {
+		t.Errorf("reads began at %v: the reader was asked again without a pause", reads)
+	}
+	r.rdr.Place(r.fams[famConsistent].guardian)
+	at[*ui.IDCardScreen](r, ui.ScreenChildCard)
+	if st := r.k.Stats(); st.Touches != 2 {
+		t.Errorf("%d touches: reading a card must need none", st.Touches)
+	}
+}
+
+func TestConfirmEvidenceAndHelpOpenInPlace(t *testing.T) {
+	r := newRig(t)
+	cardsThrough(r, famConsistent)
+	cf := at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+	if cf.EvidenceShown() || showsVisibly(r.win, "济宁市公安局") {
+		t.Error("the evidence shows before 查看依据")
+	}
+	test.Tap(cf.ShowEvidence)
+	if !cf.EvidenceShown() || !showsVisibly(r.win, "济宁市公安局") || r.k.ScreenName() != ui.ScreenConfirm {
+		t.Error("查看依据 does not open the evidence in place")
+	}
+	if len(r.win.Canvas().Overlays().List()) != 0 {
+		t.Error("查看依据 opened a pop-up")
+	}
+	test.Tap(cf.ShowEvidence)
+	if cf.EvidenceShown() {
+		t.Error("收起依据 left the evidence open")
+	}
+	test.Tap(cf.WrongInfo)
+	if m := cf.Help.Message(); !strings.Contains(m, "市民中心一楼教育局窗口") || !strings.Contains(m, "0537-2968123") || !strings.Contains(m, "不要提交") {
+		t.Errorf("信息不对？ says %q", m)
+	}
+	if r.k.ScreenName() != ui.ScreenConfirm || len(r.win.Canvas().Overlays().List()) != 0 {
+		t.Error("信息不对？ left the screen or opened a pop-up")
 	}
 }
 
 func TestLookingScreenWhileTheLookupRuns(t *testing.T) {
 	r := newRig(t)
 	gate := r.gateLookups()
-	test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-	test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Demo[famConsistent])
-	test.Tap(at[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[famConsistent])
+	cardsThrough(r, famConsistent)
 	<-gate.entered
 	s, ok := r.k.Screen().(*ui.LookingScreen)
 	if !ok || !s.Progress.Visible() || !strings.Contains(plain(s.Message), "请稍候") || s.Back == nil || s.Restart == nil {
@@ -449,12 +669,12 @@ func TestTapGuardDropsTheSecondTapOfADoubleTap(t *testing.T) {
 	w := at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
 	time.Sleep(200 * time.Millisecond) // a person reads the screen first
 	test.Tap(w.Primary)
-	card := at[*ui.IDCardScreen](r, ui.ScreenGuardianCard)
-	test.Tap(card.Keypad) // the second tap of the double tap, on the new screen
-	if got := r.k.ScreenName(); got != ui.ScreenGuardianCard {
+	cs := at[*ui.ConsentScreen](r, ui.ScreenConsent)
+	test.Tap(cs.Agree) // the second tap of the double tap, on the new screen
+	if got := r.k.ScreenName(); got != ui.ScreenConsent {
 		t.Fatalf("a tap right after the screen changed went through: now on %s", got)
 	}
 	time.Sleep(200 * time.Millisecond)
-	test.Tap(card.Keypad)
-	at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
+	test.Tap(cs.Agree)
+	at[*ui.IDCardScreen](r, ui.ScreenGuardianCard)
 }

@@ -186,6 +186,26 @@ func (w words) category(d core.Decision) string {
 	return lang.L("confirm.categoryLine", map[string]any{"Name": name, "N": d.Priority})
 }
 
+// categoryMeaning says what the decision's category means, in plain words
+// (a translation per policy category key); "" for a key the translations
+// do not know, such as another district's own category.
+func (w words) categoryMeaning(d core.Decision) string {
+	if d.Category == "" {
+		return ""
+	}
+	return w.cat.text("categoryPlain."+d.Category, "")
+}
+
+// sentence is the confirm screen's first line: the school(s) the address
+// leads to and, where known, why, in one plain sentence.
+func (w words) sentence(d core.Decision) string {
+	schools := schoolNames(d)
+	if why := w.categoryMeaning(d); why != "" {
+		return lang.L("confirm.sentenceWhy", map[string]any{"Schools": schools, "Why": why})
+	}
+	return lang.L("confirm.sentence", map[string]any{"Schools": schools})
+}
+
 func (w words) state(s core.State) string {
 	if !w.english {
 		return s.Label()

@@ -73,6 +73,9 @@ type Services struct {
 	Maintenance Maintenance
 	KioskID     string
 	Now         func() time.Time // nil: time.Now
+	// Notice is what happens next (results date, counter, hotline): the
+	// policy's [notice]; zero values fall back to "the hall's counter".
+	Notice core.Notice
 }
 
 // Options tune the kiosk.
