@@ -92,12 +92,12 @@ func TestKioskWithInProcessEngineReceiptSaysReceived(t *testing.T) {
 	}
 	r.cards("consistent") // looked up at the engine
 	rc := r.submit()
-	if s := strings.ReplaceAll(rc.Status.Text, "\n", ""); !strings.Contains(s, "已受理") || strings.Contains(s, "待同步") {
-		t.Errorf("receipt screen says %q, want 已受理", rc.Status.Text)
+	if s := strings.ReplaceAll(rc.Status.Text, "\n", ""); !strings.Contains(s, "已送到教育局") || strings.Contains(s, "正在送") {
+		t.Errorf("receipt screen says %q, want 已收到，已送到教育局", rc.Status.Text)
 	}
 	text, claims := r.receiptClaims()
-	if !strings.Contains(text, "已受理") || strings.Contains(text, "待同步") || claims.StatusCode != "received" {
-		t.Errorf("printed status code %q, text:\n%s\nwant 已受理 / received", claims.StatusCode, text)
+	if !strings.Contains(text, "已送到教育局") || strings.Contains(text, "正在送") || claims.StatusCode != "received" {
+		t.Errorf("printed status code %q, text:\n%s\nwant 已收到，已送到教育局 / received", claims.StatusCode, text)
 	}
 	synced(t, r.k.Store(), claims.AppID, engineapi.ItemAccepted)
 	st, err := r.k.Services(nil).Maintenance.Status(context.Background())
@@ -139,11 +139,11 @@ func TestKioskKeepsRegisteringWhileEngineIsDown(t *testing.T) {
 		t.Errorf("submitting took %v with the engine down; the wait for its answer is at most 2 s (6 s allows for the screens and a busy machine)", waited)
 	}
 	text, claims := r.receiptClaims()
-	if !strings.Contains(text, "已受理，待同步") || claims.StatusCode != "queued" {
-		t.Errorf("printed status code %q, text:\n%s\nwant 已受理，待同步 / queued", claims.StatusCode, text)
+	if !strings.Contains(text, "已收到，正在送教育局") || claims.StatusCode != "queued" {
+		t.Errorf("printed status code %q, text:\n%s\nwant 已收到，正在送教育局 / queued", claims.StatusCode, text)
 	}
-	if !strings.Contains(strings.ReplaceAll(rc.Status.Text, "\n", ""), "已受理，待同步") {
-		t.Errorf("the screen says %q; it must match the paper: 已受理，待同步", rc.Status.Text)
+	if !strings.Contains(strings.ReplaceAll(rc.Status.Text, "\n", ""), "已收到，正在送教育局") {
+		t.Errorf("the screen says %q; it must match the paper: 已收到，正在送教育局", rc.Status.Text)
 	}
 	maint := r.k.Services(nil).Maintenance
 	st, err := maint.Status(context.Background())
