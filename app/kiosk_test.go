@@ -180,7 +180,7 @@ func TestKioskConsistentFamilyEndToEnd(t *testing.T) {
 	}
 	text := pdftest.Text(t, pdf)
 	for _, want := range []string{"义务教育入学报名回执", a.RegNo, a.Child.Name, p.ChildID.Masked(), a.Choices[0].Name, "JN-RC-07",
-		"已收到，正在送教育局", "接下来", "2027年7月20日左右发短信通知", "市民中心一楼教育局窗口", "0537-2968123"} {
+		"已收到，正在送教育局", "接下来", "2027年7月20日左右发短信通知", "市民中心一楼教育局12号窗口", "0537-2968123"} {
 		if !strings.Contains(strings.ReplaceAll(text, " ", ""), strings.ReplaceAll(want, " ", "")) {
 			t.Errorf("receipt text lacks %q:\n%s", want, text)
 		}

@@ -104,11 +104,12 @@ func newConfirmScreen(k *Kiosk, r *core.LookupResult) *ConfirmScreen {
 	top := container.NewGridWithColumns(2,
 		k.panel(lang.L("confirm.child"), child),
 		container.NewVBox(k.panel(lang.L("confirm.guardians"), family), k.panel(lang.L("confirm.where"), where)))
+	// The sentence, then the two questions a parent may have, each opening
+	// its answer right below it, where the eye already is; then the details.
 	body := container.NewVBox(s.Sentence)
 	if notes := s.notes(d); notes != nil {
 		body.Add(notes)
 	}
-	body.Add(top)
 	s.ShowEvidence = k.button(lang.L("confirm.showEvidence"), theme.ListIcon(), s.toggleEvidence)
 	s.evidencePanel = k.panel(lang.L("confirm.evidence"), checks)
 	s.evidencePanel.Hide()
@@ -117,6 +118,7 @@ func newConfirmScreen(k *Kiosk, r *core.LookupResult) *ConfirmScreen {
 	body.Add(container.NewHBox(k.touchSized(s.ShowEvidence, 3), k.touchSized(s.WrongInfo, 3)))
 	body.Add(s.Help.object())
 	body.Add(s.evidencePanel)
+	body.Add(top)
 
 	s.Nav = k.nav(k.showChildID, k.primary(lang.L("confirm.next"), theme.NavigateNextIcon(), k.afterConfirm))
 	s.content = k.frame(stepCheck, lang.L("confirm.title"), k.scroll(body), s.Nav)

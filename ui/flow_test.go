@@ -125,7 +125,7 @@ func TestConsistentFamilyByCardReader(t *testing.T) {
 	if !strings.Contains(plain(rc.SMS), "2027年7月20日") || !strings.Contains(plain(rc.SMS), "短信") || !strings.Contains(plain(rc.SMS), "138****1234") {
 		t.Errorf("when the results come: %q", plain(rc.SMS))
 	}
-	if !strings.Contains(plain(rc.Help), "市民中心一楼教育局窗口") || !strings.Contains(plain(rc.Help), "0537-2968123") {
+	if !strings.Contains(plain(rc.Help), "市民中心一楼教育局12号窗口") || !strings.Contains(plain(rc.Help), "0537-2968123") {
 		t.Errorf("where to ask: %q", plain(rc.Help))
 	}
 	if rc.Print.Kind != "ok" || !strings.Contains(rc.Print.Message(), "回执已打印") {
@@ -590,7 +590,7 @@ func TestConfirmEvidenceAndHelpOpenInPlace(t *testing.T) {
 		t.Error("收起依据 left the evidence open")
 	}
 	test.Tap(cf.WrongInfo)
-	if m := cf.Help.Message(); !strings.Contains(m, "市民中心一楼教育局窗口") || !strings.Contains(m, "0537-2968123") || !strings.Contains(m, "不要提交") {
+	if m := cf.Help.Message(); !strings.Contains(m, "市民中心一楼教育局12号窗口") || !strings.Contains(m, "0537-2968123") || !strings.Contains(m, "不要提交") {
 		t.Errorf("信息不对？ says %q", m)
 	}
 	if r.k.ScreenName() != ui.ScreenConfirm || len(r.win.Canvas().Overlays().List()) != 0 {

@@ -52,6 +52,7 @@ type IDCardScreen struct {
 	k         *Kiosk
 	role      role
 	demoPanel fyne.CanvasObject
+	picture   fyne.CanvasObject // where the card goes; gives way to the open demo cards
 	content   fyne.CanvasObject
 	cancel    context.CancelFunc // ends the read when the screen goes
 }
@@ -97,11 +98,13 @@ func newIDCardScreen(k *Kiosk, r role) *IDCardScreen {
 		s.DemoToggle.Importance = widget.LowImportance
 		bottom.Add(container.NewHBox(layout.NewSpacer(), s.DemoToggle))
 		bottom.Add(s.demoPanel)
-		if k.sess.demo {
-			s.demoPanel.Show()
-		}
 	}
-	body := container.NewBorder(top, bottom, nil, nil, container.NewCenter(s.cardPicture()))
+	s.picture = container.NewCenter(s.cardPicture())
+	if s.demoPanel != nil && k.sess.demo {
+		s.demoPanel.Show()
+		s.picture.Hide()
+	}
+	body := container.NewBorder(top, bottom, nil, nil, s.picture)
 	s.content = k.frame(r.step(), title, body, s.Nav)
 	return s
 }
@@ -191,8 +194,10 @@ func (s *IDCardScreen) toggleDemo() {
 	s.k.sess.demo = !s.demoPanel.Visible()
 	if s.k.sess.demo {
 		s.demoPanel.Show()
+		s.picture.Hide()
 	} else {
 		s.demoPanel.Hide()
+		s.picture.Show()
 	}
 	s.k.relayout()
 }

@@ -21,7 +21,7 @@ import (
 // line says what the order means. 下一步 waits until every school has a rank.
 type SchoolScreen struct {
 	Schools []*widget.Button // in the zone's order (not the order shown)
-	Ranks   []*widget.Label  // "1", "2" … inside each school's button; "" unranked
+	Ranks   []*canvas.Text   // "1", "2" … inside each school's button; "" unranked
 	Meaning *widget.Label    // 第一所满了，再排第二所
 	Reset   *widget.Button   // 重选
 	Status  *Notice
@@ -70,15 +70,15 @@ func (s *SchoolScreen) multi() fyne.CanvasObject {
 		name := canvas.NewText(sc.Name, nil)
 		name.TextSize = k.size(theme.SizeNameSubHeadingText)
 		mark := widget.NewIcon(nil)
-		rank := widget.NewLabel("")
-		rank.SizeName = sizeRank
+		rank := canvas.NewText("", nil) // drawn in the button's own text colour
+		rank.TextSize = k.size(sizeRank)
 		rank.Alignment = fyne.TextAlignCenter
 		rank.TextStyle = fyne.TextStyle{Bold: true}
 		s.Schools = append(s.Schools, b)
 		s.Ranks = append(s.Ranks, rank)
 		s.names = append(s.names, name)
 		s.marks = append(s.marks, mark)
-		badge := container.New(&minLayout{min: fyne.NewSize(k.size(sizeKeyWidth), k.size(sizeKeyHeight))}, rank)
+		badge := container.New(&minLayout{min: fyne.NewSize(k.size(sizeKeyWidth), k.size(sizeKeyHeight))}, container.NewCenter(rank))
 		face := container.NewHBox(badge, container.NewCenter(mark), container.NewCenter(name))
 		s.rows = append(s.rows, container.New(&minLayout{min: fyne.NewSize(0, k.size(sizeKeyHeight)*1.2)},
 			container.NewStack(b, container.NewPadded(face))))
@@ -106,7 +106,8 @@ func (s *SchoolScreen) reset() {
 func (s *SchoolScreen) render() {
 	th := s.k.theme
 	for i := range s.Ranks {
-		s.Ranks[i].SetText("")
+		s.Ranks[i].Text = ""
+		s.Ranks[i].Refresh()
 		s.Schools[i].Importance = widget.MediumImportance
 		s.Schools[i].Refresh()
 		s.marks[i].SetResource(theme.NewThemedResource(theme.RadioButtonIcon()))
@@ -114,7 +115,9 @@ func (s *SchoolScreen) render() {
 		s.names[i].Refresh()
 	}
 	for r, i := range s.order {
-		s.Ranks[i].SetText(strconv.Itoa(r + 1))
+		s.Ranks[i].Text = strconv.Itoa(r + 1)
+		s.Ranks[i].Color = th.Color(theme.ColorNameForegroundOnSuccess, 0)
+		s.Ranks[i].Refresh()
 		s.Schools[i].Importance = widget.SuccessImportance
 		s.Schools[i].Refresh()
 		s.marks[i].SetResource(theme.NewColoredResource(theme.ConfirmIcon(), theme.ColorNameForegroundOnSuccess))
