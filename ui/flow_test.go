@@ -73,7 +73,7 @@ func TestConsistentFamilyByCardReader(t *testing.T) {
 	cardsThrough(r, famConsistent)
 
 	cf := at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
-	if got := plain(cf.Sentence); got != "您家住址对应文昌小学；孩子的户口就在您家自己的房子里。" {
+	if got := plain(cf.Sentence); got != "您家住址对应文昌小学；孩子的户口就在您家自己的房子里；孩子和爸爸在同一本户口簿上。" {
 		t.Errorf("first sentence = %q", got)
 	}
 	if got := cf.Child["name"].Text; got != f.childName {
