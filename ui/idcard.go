@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -90,48 +89,91 @@ func newIDCardScreen(k *Kiosk, r role) *IDCardScreen {
 		s.Status.set(noticeInfo, lang.L("idcard.waiting"))
 	}
 	s.Nav = k.nav(s.back, next)
-	bottom := container.NewVBox(s.Status.object(), container.NewCenter(k.touchSized(s.Keypad, 4)))
+	keypad := container.NewCenter(k.touchSized(s.Keypad, 4))
+	bottom := container.NewVBox(s.Status.object(), keypad)
 	if demo := s.buildDemo(); demo != nil {
 		s.demoPanel = demo
 		s.demoPanel.Hide()
 		s.DemoToggle = k.button(lang.L("idcard.demoToggle"), theme.VisibilityIcon(), s.toggleDemo)
 		s.DemoToggle.Importance = widget.LowImportance
-		bottom.Add(container.NewHBox(layout.NewSpacer(), s.DemoToggle))
-		bottom.Add(s.demoPanel)
+		// Small, in the keypad's row, at the far right: for staff, not for a parent.
+		bottom.Objects[1] = container.NewBorder(nil, nil, nil, s.DemoToggle, keypad)
 	}
-	s.picture = container.NewCenter(s.cardPicture())
+	s.picture = s.cardPicture()
 	if s.demoPanel != nil && k.sess.demo {
 		s.demoPanel.Show()
 		s.picture.Hide()
 	}
-	body := container.NewBorder(top, bottom, nil, nil, s.picture)
+	middle := container.NewStack(s.picture) // the open demo cards take the picture's place
+	if s.demoPanel != nil {
+		middle.Add(s.demoPanel)
+	}
+	body := container.NewBorder(top, bottom, nil, nil, middle)
 	s.content = k.frame(r.step(), title, body, s.Nav)
 	return s
 }
 
 // cardPicture draws where the card goes: the reader's pad with a card
-// laid flat on it and an arrow down onto it, in the theme's colours.
+// laid flat on it, an arrow down onto it and the words 读卡区, in the
+// theme's colours. It takes the room the screen has left, up to its full
+// size, and asks for little, so it never pushes a control off the screen.
 func (s *IDCardScreen) cardPicture() fyne.CanvasObject {
 	k := s.k
 	unit := k.size(sizeKeyHeight)
 	pad := canvas.NewRectangle(k.theme.Color(colorPanel, 0))
 	pad.StrokeColor = k.theme.Color(theme.ColorNamePrimary, 0)
 	pad.StrokeWidth = 4
-	pad.CornerRadius = unit / 4
 	card := canvas.NewRectangle(k.theme.Color(theme.ColorNameBackground, 0))
 	card.StrokeColor = k.theme.Color(theme.ColorNameForeground, 0)
 	card.StrokeWidth = 3
-	card.CornerRadius = unit / 8
 	face := widget.NewIcon(theme.AccountIcon())
 	arrow := widget.NewIcon(theme.NewPrimaryThemedResource(theme.MoveDownIcon()))
-	cardSize := fyne.NewSize(unit*2.4, unit*1.5)
-	cardObj := container.New(&minLayout{min: cardSize}, card,
-		container.NewBorder(nil, nil, container.New(&minLayout{min: fyne.NewSize(unit*0.9, unit*0.9)}, face), nil))
-	padObj := container.New(&minLayout{min: fyne.NewSize(unit*3.6, unit*2.2)}, pad, container.NewCenter(cardObj))
-	label := k.text(lang.L("idcard.padLabel"))
+	label := widget.NewLabel(lang.L("idcard.padLabel"))
 	label.Alignment = fyne.TextAlignCenter
-	return container.NewVBox(container.NewCenter(container.New(&minLayout{min: fyne.NewSize(unit, unit)}, arrow)),
-		padObj, label)
+	return container.New(&cardArt{unit: unit, arrow: arrow, pad: pad, card: card, face: face, label: label},
+		pad, card, face, arrow, label)
+}
+
+// cardArt lays out the card picture at up to its full size (unit is one
+// key's height), scaled down to the room it is given.
+type cardArt struct {
+	unit        float32
+	arrow, face *widget.Icon
+	pad, card   *canvas.Rectangle
+	label       *widget.Label
+}
+
+func (a *cardArt) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	lh := a.label.MinSize().Height
+	full := fyne.NewSize(a.unit*3.6, a.unit*3.2) // arrow 1 + pad 2.2 units
+	scale := min(1, (size.Height-lh)/full.Height, size.Width/full.Width)
+	if scale < 0 {
+		scale = 0
+	}
+	u := a.unit * scale
+	padW, padH := 3.6*u, 2.2*u
+	top := (size.Height - (u + padH + lh)) / 2
+	left := (size.Width - padW) / 2
+	a.arrow.Move(fyne.NewPos((size.Width-u)/2, top))
+	a.arrow.Resize(fyne.NewSquareSize(u))
+	a.pad.Move(fyne.NewPos(left, top+u))
+	a.pad.Resize(fyne.NewSize(padW, padH))
+	a.pad.CornerRadius = u / 4
+	cardW, cardH := 2.4*u, 1.5*u
+	cardPos := fyne.NewPos(left+(padW-cardW)/2, top+u+(padH-cardH)/2)
+	a.card.Move(cardPos)
+	a.card.Resize(fyne.NewSize(cardW, cardH))
+	a.card.CornerRadius = u / 8
+	a.face.Move(cardPos.AddXY(u*0.15, (cardH-0.9*u)/2))
+	a.face.Resize(fyne.NewSquareSize(0.9 * u))
+	a.label.Move(fyne.NewPos(0, top+u+padH))
+	a.label.Resize(fyne.NewSize(size.Width, lh))
+}
+
+// MinSize asks only for the words and a small picture.
+func (a *cardArt) MinSize(_ []fyne.CanvasObject) fyne.Size {
+	l := a.label.MinSize()
+	return fyne.NewSize(max(l.Width, a.unit*1.2), l.Height+a.unit)
 }
 
 // kept is the number this step already has, when the person came back.
@@ -182,7 +224,7 @@ func (s *IDCardScreen) buildDemo() fyne.CanvasObject {
 	label := k.text(lang.L("idcard.demo"))
 	label.Importance = widget.WarningImportance
 	scroll := container.NewVScroll(list)
-	scroll.SetMinSize(fyne.NewSize(0, k.size(sizeKeyHeight)*2.5))
+	scroll.SetMinSize(fyne.NewSize(0, k.size(sizeKeyHeight)))
 	return widget.NewCard("", "", container.NewBorder(label, nil, nil, nil, scroll))
 }
 
