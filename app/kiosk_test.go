@@ -216,6 +216,12 @@ func TestKioskConsistentFamilyEndToEnd(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(r.data, "spool", "*")); len(left) != 0 {
 		t.Errorf("the spool keeps %v after a printed session", left)
 	}
+	// At the counter, staff type the number as the parent reads it out:
+	// digits in groups, spaces instead of dashes.
+	spoken := strings.ReplaceAll(a.RegNo, "-", " ")
+	if out, err := r.k.Services(nil).Maintenance.Reprint(context.Background(), spoken); err != nil || !out.Printed {
+		t.Errorf("reprint of %q: %+v, %v", spoken, out, err)
+	}
 }
 
 func TestKioskMultiSchoolRanking(t *testing.T) {
