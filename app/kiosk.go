@@ -313,12 +313,13 @@ func (k *Kiosk) Services(reader ui.CardReader) ui.Services {
 	return ui.Services{
 		Registrar:   &nameCheckingRegistrar{reg: reg, glyphs: k.printer.Renderer.Glyphs()},
 		Submitter:   sub,
-		Printer:     &kioskPrinter{printer: k.printer, kioskID: k.cfg.KioskID, store: k.store},
+		Printer:     &kioskPrinter{printer: k.printer, kioskID: k.cfg.KioskID, store: k.store, notice: k.policy.Notice},
 		Reader:      reader,
 		Maintenance: &kioskMaintenance{k: k},
 		KioskID:     k.cfg.KioskID,
 		Now:         k.cfg.Now,
 		Blocked:     func() bool { _, up := k.guard.Alarm(); return up },
+		Notice:      k.policy.Notice,
 	}
 }
 

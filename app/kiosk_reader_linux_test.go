@@ -68,9 +68,8 @@ func TestKioskReadsCardsFromASerialReader(t *testing.T) {
 	} else {
 		test.Tap(w.Primary)
 	}
-	test.Tap(screen[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Read)
-	child := screen[*ui.IDCardScreen](r, ui.ScreenChildCard)
-	test.Tap(child.Read)
+	test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
+	// No tap on the card screens: a card on the reader is read as it lies there.
 	screen[*ui.ConfirmScreen](r, ui.ScreenConfirm)
 	if fake.Count(samfake.Read) != 2 {
 		t.Errorf("%d reads on the line, want 2", fake.Count(samfake.Read))
@@ -83,8 +82,8 @@ func TestKioskSerialReaderUnplugged(t *testing.T) {
 	r, _ := newSerialKioskRig(t, samfake.Override(samfake.Card(samfake.TextBlock("11010519491231002X", "长期")),
 		samfake.Read, samfake.Always, samfake.Reply{Unplug: true}))
 	test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+	test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
 	s := screen[*ui.IDCardScreen](r, ui.ScreenGuardianCard)
-	test.Tap(s.Read)
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(s.Status.Message(), "读卡器没有连接好") {
 		if time.Now().After(deadline) {

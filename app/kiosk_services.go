@@ -137,8 +137,8 @@ func (r pendingRegistrar) Lookup(_ context.Context, guardian, child string, stag
 // syncingSubmitter stores the application (the receipt's promise does not
 // wait for the network), then kicks the sync worker and waits briefly for
 // the engine's answer: accepted, the application comes back received and
-// the receipt says 已受理; otherwise it stays submitted and the receipt says
-// 已受理，待同步 while the worker keeps trying.
+// the receipt says 已收到，已送到教育局; otherwise it stays submitted and the
+// receipt says 已收到，正在送教育局 while the worker keeps trying.
 type syncingSubmitter struct {
 	ui.Submitter
 	store  *sqlite.DB
@@ -235,10 +235,13 @@ type kioskPrinter struct {
 	printer *printing.ReceiptPrinter
 	kioskID string
 	store   *sqlite.DB
+	notice  core.Notice // what happens next, printed on every receipt
 }
 
 func (p *kioskPrinter) Print(ctx context.Context, a core.Application) (receipt.Outcome, error) {
-	return p.printer.PrintReceipt(ctx, syncedReceipt(ctx, p.store, a))
+	r := syncedReceipt(ctx, p.store, a)
+	r.Next = p.notice
+	return p.printer.PrintReceipt(ctx, r)
 }
 
 // syncedReceipt is ReceiptFor, except that an application the engine
@@ -258,16 +261,17 @@ func syncedReceipt(ctx context.Context, store *sqlite.DB, a core.Application) re
 func (p *kioskPrinter) Discard(regNo string) error { return p.printer.Spool.Purge(regNo) }
 
 // ReceiptFor is what the receipt of a submitted application shows: masked
-// IDs only, the parent's ranked schools, and the status in words — 已受理
-// (received) once the engine has the application, 已受理，待同步 (queued)
-// while it waits in the outbox; either way the application is durable.
+// IDs only, the parent's ranked schools, and the status in plain words —
+// 已收到，已送到教育局 (received) once the engine has the application,
+// 已收到，正在送教育局 (queued) while it waits in the outbox; either way the
+// application is durable. The screen says the same words.
 func ReceiptFor(a core.Application) receipt.Receipt {
 	r := receipt.Receipt{RegNo: a.RegNo, AppID: a.ID, Stage: a.Stage, ChildName: a.Child.Name,
 		ChildMasked: a.Child.ID.Masked(), Category: a.Decision.CategoryName, KioskID: a.KioskID, Time: a.CreatedAt,
-		Status: "已受理，待同步", StatusCode: "queued"}
+		Status: "已收到，正在送教育局", StatusCode: "queued"}
 	received := a.State != core.StateSubmitted && a.State != core.StateDraft
 	if received {
-		r.Status, r.StatusCode = "已受理", "received"
+		r.Status, r.StatusCode = "已收到，已送到教育局", "received"
 	}
 	for _, g := range a.Guardians {
 		if g.Applicant {
@@ -341,7 +345,7 @@ func (m *kioskMaintenance) EngineState(ctx context.Context, regNo string) (core.
 var _ ui.EngineStateLookup = (*kioskMaintenance)(nil)
 
 func (m *kioskMaintenance) Reprint(ctx context.Context, regNo string) (receipt.Outcome, error) {
-	regNo = strings.ToUpper(strings.TrimSpace(regNo))
+	regNo = core.NormalRegNo(regNo)
 	if out, err := m.k.printer.Spool.Reprint(ctx, regNo); err == nil {
 		return out, nil
 	}
@@ -349,5 +353,7 @@ func (m *kioskMaintenance) Reprint(ctx context.Context, regNo string) (receipt.O
 	if err != nil {
 		return receipt.Outcome{Message: core.ErrorMessage(err)}, err
 	}
-	return m.k.printer.PrintReceipt(ctx, syncedReceipt(ctx, m.k.store, a))
+	r := syncedReceipt(ctx, m.k.store, a)
+	r.Next = m.k.policy.Notice
+	return m.k.printer.PrintReceipt(ctx, r)
 }

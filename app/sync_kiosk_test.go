@@ -96,12 +96,12 @@ func TestKioskWithInProcessEngineReceiptSaysReceived(t *testing.T) {
 	}
 	r.cards("consistent") // looked up at the engine
 	rc := r.submit()
-	if s := strings.ReplaceAll(rc.Status.Text, "\n", ""); !strings.Contains(s, "已受理") || strings.Contains(s, "待同步") {
-		t.Errorf("receipt screen says %q, want 已受理", rc.Status.Text)
+	if s := strings.ReplaceAll(rc.Status.Text, "\n", ""); !strings.Contains(s, "已送到教育局") || strings.Contains(s, "正在送") {
+		t.Errorf("receipt screen says %q, want 已收到，已送到教育局", rc.Status.Text)
 	}
 	text, claims := r.receiptClaims()
-	if !strings.Contains(text, "已受理") || strings.Contains(text, "待同步") || claims.StatusCode != "received" {
-		t.Errorf("printed status code %q, text:\n%s\nwant 已受理 / received", claims.StatusCode, text)
+	if !strings.Contains(text, "已送到教育局") || strings.Contains(text, "正在送") || claims.StatusCode != "received" {
+		t.Errorf("printed status code %q, text:\n%s\nwant 已收到，已送到教育局 / received", claims.StatusCode, text)
 	}
 	synced(t, r.k.Store(), claims.AppID, engineapi.ItemAccepted)
 	st, err := r.k.Services(nil).Maintenance.Status(context.Background())

@@ -45,6 +45,7 @@ func TestKioskWithEngineDownTakesApplicationPendingCheck(t *testing.T) {
 
 	p := r.ps["consistent"]
 	test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+	test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
 	r.typeID(ui.ScreenGuardianKeypad, p.GuardianID)
 	r.typeID(ui.ScreenChildKeypad, p.ChildID)
 	ps := screen[*ui.PendingScreen](r, ui.ScreenPending)
@@ -57,8 +58,11 @@ func TestKioskWithEngineDownTakesApplicationPendingCheck(t *testing.T) {
 		}
 	}
 	test.Tap(ps.Next)
-	cs := r.consent()
-	test.Tap(cs.Next)
+	ph := screen[*ui.PhoneScreen](r, ui.ScreenPhone)
+	for _, c := range "13905370000" {
+		test.Tap(ph.Pad.Keys[string(c)])
+	}
+	test.Tap(ph.Next) // 提交报名
 	rc := screen[*ui.ReceiptScreen](r, ui.ScreenReceipt)
 	text, claims := r.receiptClaims()
 	text = strings.ReplaceAll(text, "\n", "") // the status wraps

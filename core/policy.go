@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -66,6 +67,63 @@ type Policy struct {
 	GrandparentsProperty bool       `json:"grandparents_property" toml:"grandparents_property"`
 	ContractsCount       bool       `json:"contracts_count" toml:"contracts_count"` // 网签 counts as owning
 	Categories           []Category `json:"categories" toml:"category"`
+	Notice               Notice     `json:"notice" toml:"notice"`
+}
+
+// Notice is what a family is told happens after the kiosk: when the
+// results come (by SMS), where the help counter is and a hotline. It is
+// policy data because it changes with each district and year; the
+// confirm, receipt and refusal screens and the printed receipt show it.
+type Notice struct {
+	ResultsDate string `json:"results_date" toml:"results_date"` // "YYYY-MM-DD", in the entry year
+	Counter     string `json:"counter" toml:"counter"`           // where the counter is, in plain words
+	Hotline     string `json:"hotline" toml:"hotline"`           // digits and dashes, e.g. 0537-2968123
+}
+
+// Results returns the day the results are sent, or the zero time when the
+// notice has none (a policy built in code for a test).
+func (n Notice) Results() time.Time {
+	t, err := time.Parse("2006-01-02", n.ResultsDate)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// validate checks the notice against the entry year.
+func (n Notice) validate(year int) error {
+	bad := func(field, format string, args ...any) error {
+		return &PolicyError{Field: "notice." + field, Reason: fmt.Sprintf(format, args...)}
+	}
+	t, err := time.Parse("2006-01-02", n.ResultsDate)
+	switch {
+	case n.ResultsDate == "":
+		return bad("results_date", "is required: the day results are sent by SMS, as \"YYYY-MM-DD\"")
+	case err != nil:
+		return bad("results_date", "must be a date as \"YYYY-MM-DD\", got %q", n.ResultsDate)
+	case t.Year() != year || t.Month() > time.August:
+		return bad("results_date", "must fall in the entry year %d before September, got %s", year, n.ResultsDate)
+	case strings.TrimSpace(n.Counter) == "":
+		return bad("counter", "is required: where a family finds the help counter, in plain words")
+	case len([]rune(n.Counter)) > 40:
+		return bad("counter", "must be at most 40 characters (it is printed on an 80 mm receipt), got %d", len([]rune(n.Counter)))
+	case !hotlineOK(n.Hotline):
+		return bad("hotline", "must be a telephone number of 5 to 20 digits and dashes, got %q", n.Hotline)
+	}
+	return nil
+}
+
+func hotlineOK(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r != '-':
+			return false
+		}
+	}
+	return digits >= 5 && len(s) <= 20 && !strings.HasPrefix(s, "-") && !strings.HasSuffix(s, "-")
 }
 
 // PolicyError says which field of a policy is wrong and why. Loaders add the
@@ -103,6 +161,9 @@ func (p *Policy) Validate() error {
 	}
 	if _, err := p.parseCutoff(); err != nil {
 		return bad("age_cutoff", "must be a month and day as \"MM-DD\", got %q", p.AgeCutoff)
+	}
+	if err := p.Notice.validate(p.Year); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for i, c := range p.Categories {

@@ -2,7 +2,9 @@ package core
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -122,34 +124,57 @@ func NewApplicationID() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// regAlphabet is Crockford's base-32 alphabet: no I, L, O or U, so a number
-// read aloud over the counter is not misheard.
-const regAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 // RegNo derives the registration number printed on the receipt from the
-// application ID: "JN27P-" (city, year, stage) and ten base-32 characters
-// (50 bits) of the ID in two groups, e.g. JN27P-4F7K9-Q2MXH. At 100,000
-// applications a collision has odds of about 1 in 200,000; the stores still
-// refuse a duplicate number.
+// application ID: twelve digits in groups of four, e.g. 3829-1047-5562.
+// Digits only, because the number is read aloud at the counter, typed on
+// a phone keypad and copied by hand by people who may not read Latin
+// letters: no letter can be mistaken for a digit (O/0, I/1, Z/2, S/5, B/8).
+// The digits are the first 48 random bits of the UUID modulo 10^12, so
+// about 40 bits: at the 5,000 applications one kiosk takes in a season a
+// collision has odds of about 1 in 80,000 and the kiosk store refuses a
+// duplicate; the engine keys applications by ID, not by this number.
+//
+// Stage and year are no longer part of the number (the receipt prints both
+// in words); the parameters stay so that callers need not change. Issue 10
+// will make numbers unique across kiosks with a short device prefix
+// assigned at enrolment, printed as a fourth group in front (07-3829-…);
+// NormalRegNo will then accept it too.
 func RegNo(appID string, stage Stage, at time.Time) string {
-	hexID := strings.ReplaceAll(appID, "-", "")
-	raw, err := hex.DecodeString(hexID)
-	if err != nil || len(raw) < 7 {
-		raw = []byte(appID + "\x00\x00\x00\x00\x00\x00\x00")
+	_, _ = stage, at
+	raw, err := hex.DecodeString(strings.ReplaceAll(appID, "-", ""))
+	if err != nil || len(raw) < 6 {
+		sum := sha256.Sum256([]byte(appID))
+		raw = sum[:]
 	}
 	var v uint64
-	for _, b := range raw[:7] {
+	for _, b := range raw[:6] {
 		v = v<<8 | uint64(b)
 	}
-	v >>= 6 // 56 bits → 50 bits → 10 characters
-	var code [10]byte
-	for i := 9; i >= 0; i-- {
-		code[i] = regAlphabet[v&31]
-		v >>= 5
+	d := fmt.Sprintf("%012d", v%1_000_000_000_000)
+	return d[:4] + "-" + d[4:8] + "-" + d[8:]
+}
+
+// NormalRegNo turns what someone typed or read out (spaces, no dashes,
+// full-width digits) into the stored form 3829-1047-5562. Anything that
+// is not twelve digits comes back trimmed and upper-cased, so a number
+// printed before this format (JN27P-…) can still be looked up.
+func NormalRegNo(s string) string {
+	var digits []rune
+	other := false
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = append(digits, r)
+		case r >= '０' && r <= '９':
+			digits = append(digits, '0'+(r-'０'))
+		case r == ' ' || r == '-' || r == '　' || r == '－':
+		default:
+			other = true
+		}
 	}
-	s := "P"
-	if stage == Junior {
-		s = "J"
+	if other || len(digits) != 12 {
+		return strings.ToUpper(strings.TrimSpace(s))
 	}
-	return "JN" + at.Format("06") + s + "-" + string(code[:5]) + "-" + string(code[5:])
+	d := string(digits)
+	return d[:4] + "-" + d[4:8] + "-" + d[8:]
 }

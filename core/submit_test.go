@@ -32,7 +32,7 @@ func TestSubmit(t *testing.T) {
 	if a.State != core.StateSubmitted || a.Phone != "13805371234" || len(a.Choices) != 1 || a.KioskID != "K-001" {
 		t.Fatalf("application = %+v", a)
 	}
-	if !regexp.MustCompile(`^JN27P-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$`).MatchString(a.RegNo) {
+	if !regexp.MustCompile(`^[0-9]{4}-[0-9]{4}-[0-9]{4}$`).MatchString(a.RegNo) {
 		t.Errorf("reg no = %q", a.RegNo)
 	}
 	d.ID = a.ID
@@ -76,6 +76,46 @@ func TestSubmitRefuses(t *testing.T) {
 	a, err := core.Submit(core.Submission{Draft: multi, Phone: "19905371234", Consent: true, Choices: reversed, At: at})
 	if err != nil || a.Choices[0].Code != zone[1].Code {
 		t.Errorf("a valid ranking is kept in the parent's order: %v %+v", err, a.Choices)
+	}
+}
+
+// TestRegNo: the number a grandparent copies down is digits only, the same
+// for the same application, and different applications rarely share one.
+func TestRegNo(t *testing.T) {
+	id := "3f2a9c4e-1b7d-4e2f-9a3b-5c6d7e8f9a0b"
+	at := time.Date(2027, 6, 15, 9, 30, 0, 0, time.UTC)
+	// 0x3f2a9c4e1b7d = 69452243540861; mod 10^12 = 452243540861.
+	if got := core.RegNo(id, core.Primary, at); got != "4522-4354-0861" {
+		t.Errorf("RegNo(%s) = %q, want 4522-4354-0861", id, got)
+	}
+	if core.RegNo(id, core.Junior, at.AddDate(1, 0, 0)) != core.RegNo(id, core.Primary, at) {
+		t.Error("the number must follow from the application ID alone")
+	}
+	if got := core.RegNo("not-a-uuid", core.Primary, at); !regexp.MustCompile(`^[0-9]{4}-[0-9]{4}-[0-9]{4}$`).MatchString(got) {
+		t.Errorf("RegNo of a non-UUID ID = %q", got)
+	}
+	seen := map[string]bool{}
+	for range 20000 {
+		n := core.RegNo(core.NewApplicationID(), core.Primary, at)
+		if seen[n] {
+			t.Fatalf("two of 20,000 applications share %s", n)
+		}
+		seen[n] = true
+	}
+}
+
+func TestNormalRegNo(t *testing.T) {
+	for in, want := range map[string]string{
+		"4502-8609-5229":    "4502-8609-5229",
+		" 4502 8609 5229 ":  "4502-8609-5229",
+		"450286095229":      "4502-8609-5229",
+		"４５０２８６０９５２２９":      "4502-8609-5229",
+		"jn27p-4f7k9-q2mxh": "JN27P-4F7K9-Q2MXH", // a number from before the digits-only format
+		"4502-8609":         "4502-8609",
+	} {
+		if got := core.NormalRegNo(in); got != want {
+			t.Errorf("NormalRegNo(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -222,10 +222,14 @@ func (p *fakePrinter) counts() (printed, discarded []string) {
 	return append([]string(nil), p.printed...), append([]string(nil), p.discarded...)
 }
 
-// fakeReader is a simulated card reader with the town's personas.
+// fakeReader is a simulated card reader with the town's personas. fails
+// holds errors the next reads return, one each, before any card.
 type fakeReader struct {
 	personas []core.Persona
 	cards    chan core.ResidentID
+	mu       sync.Mutex
+	fails    []error
+	reads    []time.Time // when each Read began
 }
 
 func newFakeReader(personas []core.Persona) *fakeReader {
@@ -233,12 +237,39 @@ func newFakeReader(personas []core.Persona) *fakeReader {
 }
 
 func (r *fakeReader) Read(ctx context.Context) (core.ResidentID, error) {
+	r.mu.Lock()
+	r.reads = append(r.reads, time.Now())
+	if len(r.fails) > 0 {
+		err := r.fails[0]
+		r.fails = r.fails[1:]
+		r.mu.Unlock()
+		return "", err
+	}
+	r.mu.Unlock()
 	select {
 	case id := <-r.cards:
+		if ctx.Err() != nil { // the screen left as the card came: leave it for the next read
+			r.Place(id)
+			return "", ctx.Err()
+		}
 		return id, nil
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
+}
+
+// failNext makes the next reads fail with errs, in order.
+func (r *fakeReader) failNext(errs ...error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fails = append(r.fails, errs...)
+}
+
+// readTimes returns when each Read began.
+func (r *fakeReader) readTimes() []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Time(nil), r.reads...)
 }
 
 func (r *fakeReader) Personas() []core.Persona { return r.personas }
@@ -343,6 +374,7 @@ func newRig(t *testing.T, opts ...rigOption) *rig {
 		Maintenance: r.mnt,
 		KioskID:     "JN-K-0007",
 		Now:         func() time.Time { return fixedNow },
+		Notice:      testPolicy().Notice,
 	}
 	for _, o := range opts {
 		o(&r.svc, &r.opt)
@@ -404,13 +436,18 @@ func typeOn(t *testing.T, p *ui.Keypad, s string) {
 	}
 }
 
-// texts collects every string shown in the window: labels, buttons,
-// entries and raw canvas text, including the overlay.
-func texts(w fyne.Window) []string {
+// texts collects every string in the window, shown or hidden: labels,
+// buttons, entries and raw canvas text, including the overlay.
+func texts(w fyne.Window) []string { return collectTexts(w, false) }
+
+// visibleTexts is texts without what is hidden (or inside something hidden).
+func visibleTexts(w fyne.Window) []string { return collectTexts(w, true) }
+
+func collectTexts(w fyne.Window, onlyVisible bool) []string {
 	var out []string
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
-		if o == nil {
+		if o == nil || (onlyVisible && !o.Visible()) {
 			return
 		}
 		switch v := o.(type) {
@@ -444,6 +481,16 @@ func texts(w fyne.Window) []string {
 
 // plain is a label's text without the line breaks of the layout.
 func plain(l *widget.Label) string { return strings.ReplaceAll(l.Text, "\n", "") }
+
+// showsVisibly reports whether any visible text in the window contains s.
+func showsVisibly(w fyne.Window, s string) bool {
+	for _, t := range visibleTexts(w) {
+		if strings.Contains(strings.ReplaceAll(t, "\n", ""), s) {
+			return true
+		}
+	}
+	return false
+}
 
 // shows reports whether any text in the window contains s.
 func shows(w fyne.Window, s string) bool {

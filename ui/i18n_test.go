@@ -164,6 +164,7 @@ func TestEnglishWelcome(t *testing.T) {
 	}
 	// English all the way to the reasons, which come from core in Chinese.
 	test.Tap(w.Primary)
+	test.Tap(at[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
 	test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Demo[famTooYoung])
 	test.Tap(at[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[famTooYoung])
 	s := at[*ui.NotEligibleScreen](r, ui.ScreenNotEligible)
@@ -197,7 +198,6 @@ func TestEnglishEvidenceAndErrors(t *testing.T) {
 		t.Errorf("sex %q", cf.Child["sex"].Text)
 	}
 	test.Tap(cf.Next)
-	test.Tap(at[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
 	ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
 	typeOn(t, ph.Pad, "1380537")
 	test.Tap(ph.Next)

@@ -56,7 +56,6 @@ func TestIdleWipesEverythingPersonal(t *testing.T) {
 	f := r.fams[famConsistent]
 	cardsThrough(r, famConsistent)
 	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
-	test.Tap(at[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
 	ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
 	typeOn(t, ph.Pad, "1380537")
 	if !shows(r.win, "0537") {
@@ -98,7 +97,7 @@ func TestIdleRestoresDefaultsForTheNextPerson(t *testing.T) {
 	test.Tap(w.LargeText)
 	w = at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
 	test.Tap(w.Primary)
-	at[*ui.IDCardScreen](r, ui.ScreenGuardianCard)
+	at[*ui.ConsentScreen](r, ui.ScreenConsent)
 	r.k.Tick(fixedNow.Add(200 * time.Second)) // one tick past both: straight to the wipe
 	r.k.Tick(fixedNow.Add(201 * time.Second))
 	at[*ui.WelcomeScreen](r, ui.ScreenWelcome)

@@ -35,9 +35,20 @@ const (
 	ScreenStaffStatus    = "staff-status"
 )
 
-// totalSteps is the number of steps the step indicator counts: guardian's
-// ID, child's ID, check, school, phone, consent, receipt.
-const totalSteps = 7
+// The steps the step indicator counts. The privacy notice comes first:
+// nothing is asked of a department before the family agrees (PIPL). The
+// check and the school ranking are one step, because a single-school zone
+// has no ranking and its family must not see the count jump. Screens that
+// end a visit without an application (not eligible) show no step (0).
+const (
+	stepConsent  = 1
+	stepGuardian = 2
+	stepChild    = 3
+	stepCheck    = 4 // looking, confirm and, in a multi-school zone, school
+	stepPhone    = 5
+	stepReceipt  = 6
+	totalSteps   = 6
+)
 
 // Screen is one kiosk screen. Tests reach a screen's widgets through its
 // concrete type (*ConfirmScreen …), whose exported fields are the handles.
@@ -52,6 +63,10 @@ type clearer interface{ clear() }
 // leaver is a screen that waits for something (a card) and stops waiting
 // when it goes off screen.
 type leaver interface{ leave() }
+
+// arriver is a screen that starts waiting for something (a card) once it
+// is on screen, however it got there.
+type arriver interface{ arrive() }
 
 // Stats counts what the current (or last) session asked of the person:
 // touches and screens from choosing the grade to the end.
@@ -181,6 +196,9 @@ func (k *Kiosk) show(s Screen) {
 		k.mu.Unlock()
 	}
 	k.name.Store(s.Name())
+	if a, ok := s.(arriver); ok {
+		a.arrive()
+	}
 }
 
 // touch records that someone touched the kiosk: every button goes through it.

@@ -48,7 +48,7 @@ func newLookingScreen(k *Kiosk) *LookingScreen {
 	s.Nav = k.nav(k.showChildID, nil)
 	body := container.NewVBox(layout.NewSpacer(), s.Message, s.Progress, s.Status.object(),
 		container.NewCenter(k.touchSized(s.Retry, 3)), layout.NewSpacer())
-	s.content = k.frame(3, lang.L("looking.title"), body, s.Nav)
+	s.content = k.frame(stepCheck, lang.L("looking.title"), body, s.Nav)
 	return s
 }
 
@@ -57,6 +57,10 @@ func (s *LookingScreen) run() {
 	k := s.k
 	sess := k.sess
 	if sess == nil {
+		return
+	}
+	if !sess.consent { // no department is asked before the family agrees
+		k.showConsent()
 		return
 	}
 	s.leave()
@@ -115,7 +119,7 @@ func (s *LookingScreen) leave() {
 	}
 }
 
-// startLookup is step 3: it shows the waiting screen and asks.
+// startLookup is step 4: it shows the waiting screen and asks.
 func (k *Kiosk) startLookup() {
 	s := newLookingScreen(k)
 	k.show(s)

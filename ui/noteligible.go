@@ -11,12 +11,17 @@ import (
 )
 
 // NotEligibleScreen says why the kiosk cannot take the application and
-// where to go instead. Nothing is submitted; the only ways on are
-// 重新开始 and 结束.
+// where to go instead. Nothing is submitted; the ways on are 重新开始 and
+// 结束. It ends the visit, so it shows no step. When nothing was found it
+// first asks whether a parent's card was used — grandparents bringing a
+// child often lay down their own — and offers to try again with another.
 type NotEligibleScreen struct {
-	Reasons []*Notice
-	Advice  *widget.Label
-	Finish  *widget.Button
+	Reasons  []*Notice
+	Question *widget.Label  // no records: was it a parent's card?
+	TryAgain *widget.Button // no records: back to the parent's card
+	Advice   *widget.Label
+	Help     *widget.Label // the counter and the hotline
+	Finish   *widget.Button
 	Nav
 
 	k       *Kiosk
@@ -55,11 +60,31 @@ func newNotEligibleScreen(k *Kiosk, d core.Decision) *NotEligibleScreen {
 	}
 	s.Advice = k.subheading(advice)
 	s.Advice.Importance = widget.HighImportance
-	what := k.panel(lang.L("noteligible.what"), s.Advice, k.text(lang.L("noteligible.nothingSent")))
+	s.Help = k.text(k.counterText())
+	what := k.panel(lang.L("noteligible.what"), s.Advice, s.Help, k.text(lang.L("noteligible.nothingSent")))
 	s.Finish = k.primary(lang.L("nav.finish"), theme.ConfirmIcon(), k.finish)
 	s.Nav = k.nav(nil, s.Finish)
-	s.content = k.frame(3, title, k.scroll(container.NewVBox(k.panel(lang.L("noteligible.why"), why), what)), s.Nav)
+	body := container.NewVBox()
+	if hasProblem(d, core.PNoRecords) {
+		s.Question = k.subheading(lang.L("noteligible.parentCard"))
+		s.Question.TextStyle = fyne.TextStyle{Bold: true}
+		s.TryAgain = k.button(lang.L("noteligible.tryAgain"), theme.AccountIcon(), k.tryAnotherCard)
+		body.Add(k.panel("", s.Question, container.NewHBox(k.touchSized(s.TryAgain, 4))))
+	}
+	body.Add(k.panel(lang.L("noteligible.why"), why))
+	body.Add(what)
+	s.content = k.frame(0, title, k.scroll(body), s.Nav)
 	return s
+}
+
+// tryAnotherCard starts again from the parent's card, keeping the grade
+// and the consent: the look-up found nothing for the cards laid down.
+func (k *Kiosk) tryAnotherCard() {
+	if k.sess == nil {
+		return
+	}
+	k.sess.guardian, k.sess.child, k.sess.result, k.sess.choices = "", "", nil, nil
+	k.showGuardianID()
 }
 
 func (s *NotEligibleScreen) clear() {

@@ -32,7 +32,7 @@ func newPhoneScreen(k *Kiosk, initial string) *PhoneScreen {
 	s.Status = s.Pad.Message
 	s.Pad.onChange = s.Status.clear
 	s.Pad.onHint = func(h string) { s.Status.set(noticeWarn, h) }
-	s.Nav = k.nav(k.showSchool, k.primary(lang.L("nav.ok"), theme.ConfirmIcon(), s.confirm))
+	s.Nav = k.nav(k.showSchool, k.primary(lang.L("phone.submit"), theme.MailSendIcon(), s.confirm))
 	body := container.NewVBox(k.text(lang.L("phone.why")), s.Pad.object())
 	s.content = k.frame(5, lang.L("phone.title"), k.scroll(body), s.Nav)
 	return s
@@ -49,7 +49,7 @@ func (s *PhoneScreen) confirm() {
 		return
 	}
 	k.sess.phone = phone
-	k.showConsent()
+	k.submit(s, s.Status, s.Next, s.Back, s.Restart)
 }
 
 func (s *PhoneScreen) clear() {

@@ -18,13 +18,16 @@ import (
 const printTimeout = 60 * time.Second
 
 // ReceiptScreen is the end of a registration: 报名成功, the registration
-// number in very large figures, the status, and what became of the
-// printed receipt. 再打印一次 prints again; 完成 wipes the session.
+// number in very large figures, the status in plain words, what happens
+// next (when the results come, by SMS, where the counter is, a hotline)
+// and what became of the printed receipt. 再打印一次 prints again; 完成
+// wipes the session.
 type ReceiptScreen struct {
 	RegNo      *widget.Label
 	Status     *widget.Label
 	Review     *widget.Label // hidden unless the application waits for a person
-	SMS        *widget.Label
+	SMS        *widget.Label // when and how the results come
+	Help       *widget.Label // the counter and the hotline
 	Print      *Notice
 	PrintAgain *widget.Button
 	Finish     *widget.Button
@@ -51,9 +54,13 @@ func newReceiptScreen(k *Kiosk, app core.Application) *ReceiptScreen {
 	s.RegNo.SizeName = sizeHuge
 	s.RegNo.Alignment = fyne.TextAlignCenter
 	s.RegNo.Importance = widget.HighImportance
+	s.RegNo.TextStyle = fyne.TextStyle{Bold: true, Monospace: true} // 1 and 7, 6 and 8 kept apart
 	status := w.state(app.State)
-	if app.State == core.StateSubmitted { // stored here, not yet at the engine: the paper says the same
+	switch app.State {
+	case core.StateSubmitted: // stored here, not yet at the bureau: the paper says the same
 		status = lang.L("receipt.queued")
+	case core.StateReceived:
+		status = lang.L("receipt.sent")
 	}
 	status = pendingStatus(app, status) // issue 8: taken 待核验, the check follows by SMS
 	if app.Decision.NeedsReview {
@@ -66,18 +73,36 @@ func newReceiptScreen(k *Kiosk, app core.Application) *ReceiptScreen {
 	if !app.Decision.NeedsReview {
 		s.Review.Hide()
 	}
-	s.SMS = k.text(lang.L("receipt.sms", map[string]any{"Phone": core.MaskPhone(app.Phone)}))
-	s.SMS.Alignment = fyne.TextAlignCenter
+	s.SMS, s.Help = k.subheading(k.resultsText(app.Phone)), k.text(k.counterText())
 	s.PrintAgain = k.button(lang.L("receipt.printAgain"), theme.DocumentPrintIcon(), s.print)
 	s.Finish = k.primary(lang.L("receipt.finish"), theme.ConfirmIcon(), s.finish)
 	s.Nav = Nav{Next: s.Finish}
 	done.Wrapping = fyne.TextWrapOff // short, and in a row with its icon
 	mark := widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 	regNo := k.panel("", label, s.RegNo, s.Status, s.Review)
-	body := container.NewVBox(container.NewCenter(container.NewHBox(mark, done)), regNo, s.SMS,
+	next := k.panel(lang.L("receipt.next"), s.SMS, s.Help)
+	body := container.NewVBox(container.NewCenter(container.NewHBox(mark, done)), regNo, next,
 		s.Print.object(), container.NewCenter(k.touchSized(s.PrintAgain, 3)))
-	s.content = k.frame(7, lang.L("receipt.title"), k.scroll(body), s.Nav)
+	s.content = k.frame(stepReceipt, lang.L("receipt.title"), k.scroll(body), s.Nav)
 	return s
+}
+
+// resultsText says when the results come and that they come by SMS.
+func (k *Kiosk) resultsText(phone string) string {
+	p := core.MaskPhone(phone)
+	if d := k.svc.Notice.Results(); !d.IsZero() {
+		return lang.L("receipt.smsOn", map[string]any{"Date": k.words().date(d), "Phone": p})
+	}
+	return lang.L("receipt.sms", map[string]any{"Phone": p})
+}
+
+// counterText says where to ask: the policy's counter and hotline.
+func (k *Kiosk) counterText() string {
+	n := k.svc.Notice
+	if n.Counter == "" || n.Hotline == "" {
+		return lang.L("advice.counter")
+	}
+	return lang.L("receipt.help", map[string]any{"Counter": n.Counter, "Hotline": n.Hotline})
 }
 
 // print prints the receipt off the UI goroutine. A result that arrives
@@ -141,7 +166,7 @@ func (s *ReceiptScreen) finish() {
 }
 
 func (s *ReceiptScreen) clear() {
-	for _, l := range []*widget.Label{s.RegNo, s.Status, s.SMS} {
+	for _, l := range []*widget.Label{s.RegNo, s.Status, s.SMS, s.Help} {
 		l.SetText("")
 	}
 	s.Print.clear()
@@ -158,7 +183,7 @@ func (k *Kiosk) discard(regNo string) {
 	}()
 }
 
-// showReceipt is step 7: it shows the receipt screen and prints.
+// showReceipt is the last step: it shows the receipt screen and prints.
 func (k *Kiosk) showReceipt() {
 	if k.sess == nil || k.sess.submitted == nil {
 		return

@@ -94,6 +94,9 @@ type Services struct {
 	// Blocked reports that the kiosk must not take registrations now
 	// (nil: never): the welcome screen sends parents to the counter.
 	Blocked func() bool
+	// Notice is what happens next (results date, counter, hotline): the
+	// policy's [notice]; zero values fall back to "the hall's counter".
+	Notice core.Notice
 }
 
 // Options tune the kiosk.

@@ -4,6 +4,10 @@ import (
 	"context"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
 	"enrolldesk/core"
 	"enrolldesk/core/receipt"
 )
@@ -21,7 +25,8 @@ type session struct {
 	result  *core.LookupResult // Application.ID set once per look-up
 	choices []core.School      // the parent's ranking (multi-school zones)
 	phone   string
-	consent bool
+	consent bool // agreed to the privacy notice, before any look-up
+	demo    bool // staff opened the demo card list (demo mode only)
 
 	submitting bool
 	submitted  *core.Application
@@ -67,5 +72,54 @@ func (k *Kiosk) startSession(stage core.Stage) {
 	k.mu.Lock()
 	k.stats = Stats{Touches: 1} // the tap that chose the grade
 	k.mu.Unlock()
-	k.showGuardianID()
+	k.showConsent()
+}
+
+// submit makes the application durable off the UI goroutine; the phone
+// screen's 提交报名 calls it once the number is good. The draft carries
+// the session's application ID, so however often it is tapped, one
+// application is stored. The buttons are off while it runs; a failure
+// says so on status and turns them on again, with what was typed kept.
+func (k *Kiosk) submit(owner Screen, status *Notice, buttons ...*widget.Button) {
+	sess := k.sess
+	if sess == nil || sess.result == nil || sess.submitting || sess.submitted != nil {
+		return
+	}
+	sess.submitting = true
+	enable(buttons, false)
+	status.set(noticeInfo, lang.L("submit.busy"))
+	sub := sess.submission(k.svc.KioskID, k.now())
+	var app core.Application
+	var err error
+	k.later(owner, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), submitTimeout)
+		defer cancel()
+		app, err = k.svc.Submitter.Submit(ctx, sub)
+	}, func() {
+		sess.submitting = false
+		if err != nil {
+			fyne.LogError("enrolldesk: submit failed", err)
+			enable(buttons, true)
+			msg := lang.L("submit.failed")
+			if core.IsInvalid(err) || core.ErrorCode(err) == core.ECONFLICT {
+				msg = k.words().errorText(err, "")
+			}
+			status.set(noticeError, msg)
+			return
+		}
+		sess.submitted = &app
+		k.showReceipt()
+	})
+}
+
+func enable(buttons []*widget.Button, on bool) {
+	for _, b := range buttons {
+		switch {
+		case b == nil:
+		case on:
+			b.Enable()
+		default:
+			b.Disable()
+		}
+	}
 }

@@ -81,6 +81,7 @@ func TestTouchTargetsAreBig(t *testing.T) {
 			test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).LargeText)
 		}
 		test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+		test.Tap(at[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
 		test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Keypad)
 		s := at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
 		buttons := []*widget.Button{s.Back, s.Restart, s.Next}
@@ -141,7 +142,10 @@ func TestEveryButtonIsBigEnough(t *testing.T) {
 		}
 		check(ui.ScreenWelcome)
 		test.Tap(r.k.Screen().(*ui.WelcomeScreen).Primary)
+		check(ui.ScreenConsent)
+		test.Tap(r.k.Screen().(*ui.ConsentScreen).Agree)
 		check(ui.ScreenGuardianCard)
+		test.Tap(r.k.Screen().(*ui.IDCardScreen).DemoToggle)
 		test.Tap(r.k.Screen().(*ui.IDCardScreen).Demo[famMulti])
 		check(ui.ScreenChildCard)
 		test.Tap(r.k.Screen().(*ui.IDCardScreen).Demo[famMulti])
@@ -156,10 +160,6 @@ func TestEveryButtonIsBigEnough(t *testing.T) {
 		ph := r.k.Screen().(*ui.PhoneScreen)
 		typeOn(t, ph.Pad, "13805371234")
 		test.Tap(ph.Next)
-		check(ui.ScreenConsent)
-		cs := r.k.Screen().(*ui.ConsentScreen)
-		test.Tap(cs.Agree)
-		test.Tap(cs.Next)
 		check(ui.ScreenReceipt)
 		test.Tap(r.k.Screen().(*ui.ReceiptScreen).Finish)
 		test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Staff)

@@ -96,7 +96,10 @@ func keyField(k toml.Key) string {
 	return k[len(k)-1]
 }
 
-var arrayField = regexp.MustCompile(`^category\[(\d+)\]\.(\w+)$`)
+var (
+	arrayField = regexp.MustCompile(`^category\[(\d+)\]\.(\w+)$`)
+	tableField = regexp.MustCompile(`^(\w+)\.(\w+)$`)
+)
 
 // locate finds the line where a field is set: "min_age" at top level, or
 // "category[2].requires" inside the second [[category]] table. It returns 0
@@ -123,6 +126,9 @@ func locate(text, field string) int {
 		}
 		return header
 	}
+	if m := tableField.FindStringSubmatch(field); m != nil {
+		return locateInTable(lines, m[1], m[2])
+	}
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
 		if strings.HasPrefix(t, "[") {
@@ -141,6 +147,28 @@ func locate(text, field string) int {
 		}
 	}
 	return 0
+}
+
+// locateInTable finds key inside the [table] section ("notice.hotline"),
+// or the table's header when the key is missing, or 0 without the table.
+func locateInTable(lines []string, table, key string) int {
+	header := 0
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "[") {
+			if header > 0 {
+				break
+			}
+			if t == "["+table+"]" {
+				header = i + 1
+			}
+			continue
+		}
+		if header > 0 && setsKey(t, key) {
+			return i + 1
+		}
+	}
+	return header
 }
 
 func setsKey(line, key string) bool {

@@ -111,6 +111,26 @@ func TestMalformed(t *testing.T) {
 			func(s string) int { return lineOf(t, s, `stages = ["senior"]`) }, `unknown stage "senior"`},
 		{"NoCategories", func(s string) string { return s[:strings.Index(s, "[[category]]")] },
 			func(string) int { return 0 }, "at least one [[category]]"},
+		{"NoticeMissing", func(s string) string { return s[:strings.Index(s, "[notice]")] },
+			func(string) int { return 0 }, "notice.results_date: is required"},
+		{"ResultsDateNotADate", func(s string) string {
+			return strings.Replace(s, `results_date = "2027-07-20"`, `results_date = "7月20日"`, 1)
+		},
+			func(s string) int { return lineOf(t, s, `results_date = "7月20日"`) }, "notice.results_date"},
+		{"ResultsAfterSchoolStarts", func(s string) string {
+			return strings.Replace(s, `results_date = "2027-07-20"`, `results_date = "2027-09-20"`, 1)
+		},
+			func(s string) int { return lineOf(t, s, `results_date = "2027-09-20"`) }, "before September"},
+		{"CounterMissing", func(s string) string { return strings.Replace(s, "counter = ", "# counter = ", 1) },
+			func(s string) int { return lineOf(t, s, "[notice]") }, "notice.counter: is required"},
+		{"HotlineWithLetters", func(s string) string {
+			return strings.Replace(s, `hotline = "0537-2968123"`, `hotline = "0537-EDU-HELP"`, 1)
+		},
+			func(s string) int { return lineOf(t, s, `hotline = "0537-EDU-HELP"`) }, "notice.hotline"},
+		{"UnknownNoticeKey", func(s string) string {
+			return strings.Replace(s, `hotline = "0537-2968123"`, "hotline = \"0537-2968123\"\nhotlines = \"12345\"", 1)
+		},
+			func(s string) int { return lineOf(t, s, "hotlines") }, `unknown key "notice.hotlines"`},
 		{"YearMissing", func(s string) string { return strings.Replace(s, "year = 2027\n", "", 1) },
 			func(string) int { return 0 }, "year"},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 
 	"enrolldesk/assets"
+	"enrolldesk/core"
 	"enrolldesk/core/receipt"
 )
 
@@ -71,7 +72,7 @@ func (r *Renderer) Check(rc receipt.Receipt) []rune {
 // can come from.
 func fields(rc receipt.Receipt) []string {
 	return append([]string{rc.RegNo, rc.ChildName, rc.ChildMasked, rc.GuardianName, rc.GuardianMasked,
-		rc.Category, rc.Status, rc.KioskID}, rc.Schools...)
+		rc.Category, rc.Status, rc.KioskID, rc.Next.Counter, rc.Next.Hotline}, rc.Schools...)
 }
 
 // Receipt returns rc as a one-page PDF 80 mm wide, as tall as its content,
@@ -200,8 +201,8 @@ func (r *Renderer) blocks(rc receipt.Receipt, q *qrBlock) []block {
 	bs := []block{
 		&centered{size: 15, text: "义务教育入学报名回执"},
 		rule{space: 2.5},
-		&centered{size: 10, text: "登记号"},
-		&fitted{size: 20, minSize: 10, text: pr(rc.RegNo)},
+		&centered{size: 11, text: "登记号（查询、补打都用这串数字）"},
+		&fitted{size: 30, minSize: 12, text: pr(rc.RegNo)},
 		rule{space: 2.5},
 		row("儿童", pr(rc.ChildName), pr(rc.ChildMasked)),
 	}
@@ -219,9 +220,33 @@ func (r *Renderer) blocks(rc receipt.Receipt, q *qrBlock) []block {
 	if rc.KioskID != "" {
 		bs = append(bs, row("设备", pr(rc.KioskID)))
 	}
+	bs = append(bs, nextSteps(rc.Next, pr)...)
 	return append(bs, rule{space: 2.5}, gap(1), q, gap(2.5),
 		&centered{size: 10, text: "凭此回执可查询报名进度"},
 		&centered{size: 10, text: "请妥善保管，不要折叠二维码"})
+}
+
+// nextSteps tells the family what happens after the kiosk, in plain words:
+// when the result comes and that it comes by SMS, where the counter is and
+// the hotline. Nothing is printed for a policy without a notice.
+func nextSteps(n core.Notice, pr func(string) string) []block {
+	var rows []block
+	row := func(label string, values ...string) *row {
+		return &row{size: bodySize, labelWidth: labelWidth, label: label, values: values}
+	}
+	if d := n.Results(); !d.IsZero() {
+		rows = append(rows, row("结果", d.Format("2006年1月2日")+"左右发短信通知"))
+	}
+	if n.Counter != "" {
+		rows = append(rows, row("窗口", pr(n.Counter)))
+	}
+	if n.Hotline != "" {
+		rows = append(rows, row("电话", pr(n.Hotline)))
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return append([]block{rule{space: 2.5}, &centered{size: 12, text: "接下来"}}, rows...)
 }
 
 // schoolLines numbers the schools in the parent's order when there is a

@@ -39,6 +39,27 @@ func TestReceiptText(t *testing.T) {
 	}
 }
 
+// TestReceiptSaysWhatHappensNext: with the policy's notice the paper says
+// when the result comes, by SMS, where the counter is and the hotline;
+// the registration number is printed large.
+func TestReceiptSaysWhatHappensNext(t *testing.T) {
+	rc := sample()
+	rc.RegNo = "4522-4354-0861"
+	rc.Next = core.Notice{ResultsDate: "2027-07-20", Counter: "市民中心一楼教育局12号窗口", Hotline: "0537-2968123"}
+	path, _ := render(t, rc)
+	text := squash(pdftest.Text(t, path))
+	for _, want := range []string{"4522-4354-0861", "接下来", "2027年7月20日左右发短信通知", "市民中心一楼教育局12号窗口", "0537-2968123"} {
+		if !strings.Contains(text, squash(want)) {
+			t.Errorf("receipt text lacks %q:\n%s", want, text)
+		}
+	}
+	rc.Next = core.Notice{}
+	path, _ = render(t, rc)
+	if text := squash(pdftest.Text(t, path)); strings.Contains(text, "接下来") {
+		t.Errorf("a receipt without a notice promises next steps:\n%s", text)
+	}
+}
+
 func TestReceiptPage(t *testing.T) {
 	r := mustRenderer(t)
 	t.Run("WidthAndHeight", func(t *testing.T) {

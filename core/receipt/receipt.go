@@ -17,7 +17,7 @@ import (
 // labels are in Chinese for people; the ASCII fields also go into the
 // signed token. ID numbers appear only masked.
 type Receipt struct {
-	RegNo          string     // registration number, ASCII, e.g. "JN27P-4F7K-9Q2M"
+	RegNo          string     // registration number, ASCII, e.g. "4522-4354-0861"
 	AppID          string     // application UUID, the idempotency key
 	Stage          core.Stage // primary or junior
 	ChildName      string
@@ -31,6 +31,9 @@ type Receipt struct {
 	StatusCode     string    // ASCII status, e.g. "submitted", "needs_review", "queued"
 	KioskID        string    // ASCII kiosk identifier
 	Time           time.Time // when the application was stored; printed in its own time zone
+	// Next is what happens next — when the results come by SMS, the
+	// counter, the hotline — from the policy; not part of the signed token.
+	Next core.Notice
 }
 
 // Printer prints a receipt. It is what the kiosk screen calls after the

@@ -15,5 +15,6 @@ func Policy() *core.Policy {
 			{Key: "property_only", Name: "有房无户", Stages: both, Requires: []core.Condition{core.CondOwnedHome}},
 			{Key: "hukou_only", Name: "有户无房", Stages: both, Requires: []core.Condition{core.CondHukou}},
 			{Key: "migrant", Name: "随迁子女", Stages: both, Requires: []core.Condition{core.CondResidence, core.CondInsurance, core.CondEmployment}},
-		}}
+		},
+		Notice: core.Notice{ResultsDate: "2027-07-20", Counter: "市民中心一楼教育局12号窗口", Hotline: "0537-2968123"}}
 }
