@@ -302,23 +302,6 @@ func (m *kioskMaintenance) CheckPIN(pin string) ui.PINCheck { return m.k.staff.C
 
 func (m *kioskMaintenance) Status(ctx context.Context) (ui.KioskStatus, error) {
 	st := ui.KioskStatus{DeviceID: m.k.cfg.KioskID, Printer: m.k.cfg.Printer, Version: Version}
-	pending, err := m.k.printer.Spool.Pending()
-	if err != nil {
-		return st, err
-	}
-	st.Spooled = len(pending)
-	if st.QueueLength, err = m.k.store.CountOutbox(ctx); err != nil {
-		return st, err
-	}
-	if st.DeadLetters, err = m.k.store.CountDeadLetters(ctx); err != nil {
-		return st, err
-	}
-	if st.LastSync, err = m.k.store.LastSync(ctx); err != nil {
-		return st, err
-	}
-	if st.EngineStates, err = m.k.store.CountByState(ctx); err != nil {
-		return st, err
-	}
 	if a, up := m.k.guard.Alarm(); up {
 		st.Alarm = a.Reason
 	}
@@ -329,7 +312,32 @@ func (m *kioskMaintenance) Status(ctx context.Context) (ui.KioskStatus, error) {
 		// The screen has no line for it: staff read it beside the device ID.
 		st.DeviceID += "（引擎拒绝本机：已停用或未登记。报名都保存在本机，请联系管理员重新登记）"
 	}
+	if err := m.counts(ctx, &st); err != nil && st.Alarm == "" {
+		return st, err
+	}
+	// A damaged database may not answer the counts: the alarm, which says
+	// what to do, is what staff need then.
 	return st, nil
+}
+
+// counts fills the status's figures from the spool and the store.
+func (m *kioskMaintenance) counts(ctx context.Context, st *ui.KioskStatus) error {
+	pending, err := m.k.printer.Spool.Pending()
+	if err != nil {
+		return err
+	}
+	st.Spooled = len(pending)
+	if st.QueueLength, err = m.k.store.CountOutbox(ctx); err != nil {
+		return err
+	}
+	if st.DeadLetters, err = m.k.store.CountDeadLetters(ctx); err != nil {
+		return err
+	}
+	if st.LastSync, err = m.k.store.LastSync(ctx); err != nil {
+		return err
+	}
+	st.EngineStates, err = m.k.store.CountByState(ctx)
+	return err
 }
 
 // EngineState is the state the engine last gave an application (or the

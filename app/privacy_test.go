@@ -71,7 +71,6 @@ func TestKioskErasesPersonalDataAfterTheGracePeriod(t *testing.T) {
 	var clock shiftClock
 	r := newSyncKioskRig(t, func(c *app.KioskConfig) {
 		c.Engine, c.Enroll = eng.url(), eng.code("hall-erase")
-		c.CityDB = syncCityPath(t) // the department's copy lives elsewhere: this is about what the kiosk keeps
 		c.EraseClock = clock.now
 		c.EraseAfter = 24 * time.Hour
 		// A receipt left by an earlier run, and a directory others can read.
@@ -98,7 +97,11 @@ func TestKioskErasesPersonalDataAfterTheGracePeriod(t *testing.T) {
 
 	// One family at the screen, and a backlog of three.
 	p := r.ps["consistent"]
-	r.cards("consistent")
+	// A kiosk of a real engine has no demo cards: the numbers are typed.
+	test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+	test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
+	r.typeID(ui.ScreenGuardianKeypad, p.GuardianID)
+	r.typeID(ui.ScreenChildKeypad, p.ChildID)
 	rc := r.submit()
 	_, claims := r.receiptClaims()
 	test.Tap(rc.Finish)

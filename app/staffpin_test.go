@@ -99,7 +99,7 @@ func TestStaffPINLocksAfterFiveWrongTriesAcrossARestart(t *testing.T) {
 
 func TestKioskOfARealEngineNeedsAStaffPIN(t *testing.T) {
 	dir := t.TempDir()
-	run := cli(t, "", "kiosk", "--data", dir, "--db", syncCityPath(t), "--engine", "https://engine.example.cn:8443")
+	run := cli(t, "", "kiosk", "--data", dir, "--engine", "https://engine.example.cn:8443")
 	if run.code != app.ExitUsage || !strings.Contains(run.err, "no staff PIN") || !strings.Contains(run.err, "enrolldesk kiosk pin set") {
 		t.Errorf("kiosk with an engine and no PIN: exit %d\n%s\nwant exit 2 and how to set one", run.code, run.err)
 	}

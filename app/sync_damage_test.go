@@ -293,7 +293,7 @@ func TestSecondSyncProcessIsRefusedNamingTheHolder(t *testing.T) {
 	}
 
 	// A kiosk on the same directory runs without a worker of its own, and says so.
-	k, err := app.OpenKiosk(context.Background(), app.KioskConfig{DataDir: r.dir, CityDB: syncCityPath(t), Engine: url, Logf: t.Logf})
+	k, err := app.OpenKiosk(context.Background(), app.KioskConfig{DataDir: r.dir, Engine: url, PIN: "1357", Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -165,7 +165,7 @@ func TestKioskWithEngineRefusesCityAndDropsOldDemoCity(t *testing.T) {
 	if err := os.WriteFile(old, []byte("a demo city"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	k, err := app.OpenKiosk(context.Background(), app.KioskConfig{DataDir: dir, Engine: eng.url(), Enroll: eng.code("y"), Logf: t.Logf})
+	k, err := app.OpenKiosk(context.Background(), app.KioskConfig{DataDir: dir, Engine: eng.url(), Enroll: eng.code("y"), PIN: "1357", Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
