@@ -80,6 +80,11 @@ func TestPersonas(t *testing.T) {
 		"no-records":              {stage: core.Primary, blocking: core.PNoRecords},
 		"minor-share":             {stage: core.Primary, blocking: core.PShareTooSmall},
 		"junior":                  {stage: core.Junior, eligible: true, category: "hukou_property", priority: 1, minSchools: 1, maxSchools: 9, clean: true},
+		"junior-not-graduating":   {stage: core.Junior, category: "hukou_property", priority: 1, blocking: core.PNotGraduating, minSchools: 1, maxSchools: 9},
+		"aunt-applies":            {stage: core.Primary, eligible: true, category: "hukou_property", priority: 1, review: true, problems: []string{core.PGuardianNotParent}, minSchools: 1, maxSchools: 9},
+		"grandparents-elsewhere":  {stage: core.Primary, eligible: true, category: "hukou_only", priority: 3, problems: []string{core.PGrandparentHomeElsewhere}, minSchools: 1, maxSchools: 9},
+		"migrant-spouse":          {stage: core.Primary, eligible: true, category: "migrant", priority: 4, minSchools: 1, maxSchools: 9, clean: true},
+		"zone-ambiguous":          {stage: core.Primary, eligible: true, category: "hukou_property", priority: 1, review: true, problems: []string{core.PZoneAmbiguous}, minSchools: 1, maxSchools: 9},
 	}
 	ps, err := city.Personas(context.Background())
 	if err != nil {
@@ -91,7 +96,8 @@ func TestPersonas(t *testing.T) {
 	}
 	wantKeys := []string{"consistent", "property-only", "hukou-only", "migrant", "migrant-short-insurance",
 		"locked-property", "too-young", "twins", "guardian-mismatch", "grandparents-property", "multi-school",
-		"id-with-x", "no-records", "minor-share", "junior"}
+		"id-with-x", "no-records", "minor-share", "junior",
+		"junior-not-graduating", "aunt-applies", "grandparents-elsewhere", "migrant-spouse", "zone-ambiguous"}
 	if !slices.Equal(keys, wantKeys) {
 		t.Fatalf("persona keys = %v\nwant %v", keys, wantKeys)
 	}
@@ -140,6 +146,30 @@ func check(t *testing.T, reg *core.Registrar, p core.Persona, child core.Residen
 	}
 	if n := len(d.Schools()); w.minSchools > 0 && (n < w.minSchools || n > w.maxSchools) {
 		t.Errorf("zone %v has %d schools, want %d..%d", d.Zone, n, w.minSchools, w.maxSchools)
+	}
+	checkParents(t, reg, res.Application, child)
+}
+
+// checkParents: where the health register has the child's birth record,
+// the form lists both parents it names, as 父亲 and 母亲, and nobody else
+// under those words.
+func checkParents(t *testing.T, reg *core.Registrar, a core.Application, child core.ResidentID) {
+	t.Helper()
+	b, err := reg.Sources.Births.BirthOf(context.Background(), child)
+	if err != nil || b == nil {
+		return
+	}
+	listed := map[core.ResidentID]string{}
+	for _, g := range a.Guardians {
+		listed[g.ID] = g.Relation
+		if (g.Relation == "父亲" && g.ID != b.Father.ID) || (g.Relation == "母亲" && g.ID != b.Mother.ID) {
+			t.Errorf("%s on the form is not the birth record's parent: %+v", g.Relation, g)
+		}
+	}
+	for id, rel := range map[core.ResidentID]string{b.Father.ID: "父亲", b.Mother.ID: "母亲"} {
+		if id != "" && listed[id] != rel {
+			t.Errorf("the birth record's %s is listed as %q, want %q (form %+v)", rel, listed[id], rel, a.Guardians)
+		}
 	}
 }
 
