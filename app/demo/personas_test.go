@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"slices"
 	"testing"
@@ -196,4 +197,41 @@ func plain(d core.Decision) []string {
 		out = append(out, e.Plain())
 	}
 	return out
+}
+
+// TestProblemsHaveKioskWords: the kiosk shows a problem in English by its
+// code (problem.<code>), and in Chinese by core's message or the same key;
+// every code the family rules add, and every code a persona meets, has both.
+func TestProblemsHaveKioskWords(t *testing.T) {
+	files := map[string]map[string]string{}
+	for _, name := range []string{"zh-Hans.json", "en.json"} {
+		data, err := fs.ReadFile(assets.Translations(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		files[name] = m
+	}
+	codes := []string{core.PNotGraduating, core.PGuardianNotParent, core.PGrandparentHomeElsewhere,
+		core.PInsuranceNotCurrent, core.PZoneAmbiguous}
+	city, _ := generate(t, demo.Options{Seed: 7})
+	reg := &core.Registrar{Sources: core.SourcesOf(city), Policy: defaultPolicy(t), Now: func() time.Time { return lookupDay }}
+	ps, _ := city.Personas(context.Background())
+	for _, p := range ps {
+		res, err := reg.Lookup(context.Background(), string(p.GuardianID), string(p.ChildID), p.Stage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, problemCodes(res.Decision)...)
+	}
+	for _, c := range codes {
+		for name, m := range files {
+			if m["problem."+c] == "" {
+				t.Errorf("%s has no problem.%s", name, c)
+			}
+		}
+	}
 }
