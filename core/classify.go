@@ -328,7 +328,11 @@ func (c *classifier) checkEmployment() {
 	}
 	for _, r := range c.d.Roles {
 		if !r.Current(c.d.AsOf) {
-			c.ev(SrcEnterprise, r.CreditCode, Mismatched, fmt.Sprintf("%s：%s %s（%s已离任）", c.who(r.Person), r.Company, r.Role, r.Until.Format("2006年1月2日")))
+			when := fmt.Sprintf("%s已离任", r.Until.Format("2006年1月2日"))
+			if r.Until.IsZero() || c.d.AsOf.Before(r.Since) {
+				when = fmt.Sprintf("%s起任职，现在尚未任职", r.Since.Format("2006年1月2日"))
+			}
+			c.ev(SrcEnterprise, r.CreditCode, Mismatched, fmt.Sprintf("%s：%s %s（%s）", c.who(r.Person), r.Company, r.Role, when))
 			continue
 		}
 		c.employed = true
@@ -456,7 +460,7 @@ func (c *classifier) explainNoCategory() {
 	switch {
 	case c.insured:
 	case c.lapsed:
-		c.reason(PInsuranceNotCurrent, fmt.Sprintf("社会保险在%s没有缴费（已断缴），随迁子女入学需要父母一方社保连续缴到%s。%s",
+		c.reason(PInsuranceNotCurrent, fmt.Sprintf("社会保险在%s没有缴费（已断缴），随迁子女入学需要父母一方的社保缴到%s。%s",
 			month.Format("2006年1月"), month.Format("2006年1月"), CounterAdvice))
 	default:
 		c.reason(PInsuranceShort, fmt.Sprintf("父母的社会保险截至%s累计缴费最多%d个月，不足%d个月。%s",
