@@ -368,3 +368,21 @@ func TestZoneClaims(t *testing.T) {
 		t.Errorf("no rule: claims %v", got)
 	}
 }
+
+func TestInsuranceMonth(t *testing.T) {
+	p := testPolicy()
+	if got := p.InsuranceMonth(); !got.Equal(day(2027, 5, 1)) {
+		t.Errorf("cut-off 06-01: month %v, want May 2027", got)
+	}
+	p.InsuranceCutoff = ""
+	if got := p.InsuranceMonth(); !got.Equal(day(2027, 7, 1)) {
+		t.Errorf("no insurance cut-off: month %v, want July 2027 (the month before the age cut-off)", got)
+	}
+	p.InsuranceCutoff = "01-15"
+	if got := p.InsuranceMonth(); !got.Equal(day(2026, 12, 1)) {
+		t.Errorf("cut-off 01-15: month %v, want December 2026", got)
+	}
+	if p.InsuranceCutoff = "15-01"; p.Validate() == nil {
+		t.Error("a cut-off of month 15 was accepted")
+	}
+}
