@@ -95,6 +95,10 @@ type lookupOut struct {
 		Child struct {
 			ID string `json:"id"`
 		} `json:"child"`
+		Guardians []struct {
+			ID       string `json:"id"`
+			Relation string `json:"relation"`
+		} `json:"guardians"`
 	} `json:"application"`
 	Error *struct {
 		Code    string `json:"code"`
@@ -129,6 +133,11 @@ func TestPersonasThroughTheCommandLine(t *testing.T) {
 		{"no-records", false, "", 0, false, 0, "no_records"},
 		{"minor-share", false, "", 0, false, 0, "share_too_small"},
 		{"junior", true, "hukou_property", 1, false, 1, ""},
+		{"junior-not-graduating", false, "hukou_property", 1, false, 0, "not_graduating"},
+		{"aunt-applies", true, "hukou_property", 1, true, 1, "guardian_not_parent"},
+		{"grandparents-elsewhere", true, "hukou_only", 3, false, 1, "grandparent_home_elsewhere"},
+		{"migrant-spouse", true, "migrant", 4, false, 1, ""},
+		{"zone-ambiguous", true, "hukou_property", 1, true, 1, "zone_ambiguous"},
 	}
 	if len(ps) != len(want) {
 		t.Errorf("%d personas, want %d", len(ps), len(want))
@@ -259,4 +268,68 @@ func TestDemoInitIsDeterministic(t *testing.T) {
 	if r := cli(t, "", "demo", "init", "--db", a, "--families", "300"); r.code != 2 || !strings.Contains(r.err, "--force") {
 		t.Errorf("overwriting without --force: %d %s", r.code, r.err)
 	}
+}
+
+// TestFamilyRulesThroughTheCommandLine: what a clerk running `lookup` sees
+// for the family rules' personas — the problem in plain Chinese, and a form
+// that lists the parents, not the aunt, as 父亲 and 母亲.
+func TestFamilyRulesThroughTheCommandLine(t *testing.T) {
+	db := testCity(t)
+	ps := personas(t, db)
+	look := func(t *testing.T, key string) lookupOut {
+		t.Helper()
+		p := ps[key]
+		r := cli(t, "", "lookup", "--db", db, "--guardian", p.GuardianID, "--child", p.ChildID, "--stage", p.Stage, "--json")
+		var got lookupOut
+		if err := json.Unmarshal([]byte(r.out), &got); r.code != 0 || err != nil {
+			t.Fatalf("exit %d, JSON %v: %s", r.code, err, r.err)
+		}
+		return got
+	}
+	message := func(l lookupOut, code string) string {
+		for _, p := range l.Problems {
+			if p.Code == code {
+				return p.Message
+			}
+		}
+		return ""
+	}
+	t.Run("junior-not-graduating", func(t *testing.T) {
+		msg := message(look(t, "junior-not-graduating"), "not_graduating")
+		for _, want := range []string{"5年级", "2028年", "今年（2027年）"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("message %q lacks %q", msg, want)
+			}
+		}
+	})
+	t.Run("aunt-applies", func(t *testing.T) {
+		got := look(t, "aunt-applies")
+		var relations []string
+		for _, g := range got.Application.Guardians {
+			relations = append(relations, g.Relation)
+		}
+		if strings.Join(relations, ",") != ",父亲,母亲" {
+			t.Errorf("form relations %q, want the aunt without a relation, then 父亲 and 母亲", relations)
+		}
+		if !strings.Contains(message(got, "guardian_not_parent"), "出生医学证明") {
+			t.Errorf("problems %+v: want guardian_not_parent citing the birth record", got.Problems)
+		}
+	})
+	t.Run("zone-ambiguous", func(t *testing.T) {
+		if msg := message(look(t, "zone-ambiguous"), "zone_ambiguous"); strings.Count(msg, "学区") < 2 {
+			t.Errorf("message %q should name both zones", msg)
+		}
+	})
+	t.Run("migrant-spouse", func(t *testing.T) {
+		got := look(t, "migrant-spouse")
+		held := map[string]bool{}
+		for _, e := range got.Evidence {
+			if e.Status == "matched" {
+				held[e.Source] = true
+			}
+		}
+		if !held["permit"] || !held["insurance"] || len(got.Application.Guardians) != 2 {
+			t.Errorf("evidence %+v, guardians %+v: want the mother's permit, the father's insurance, both parents", got.Evidence, got.Application.Guardians)
+		}
+	})
 }

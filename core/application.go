@@ -181,7 +181,8 @@ func (a *Application) View() ApplicationView {
 }
 
 // Draft fills a draft application from a dossier and its decision: the
-// child's and guardians' names from the registers, the basis address, and
+// child's and guardians' names from the registers (the applicant first,
+// then the child's proven parents), the basis address, and
 // the zone's schools as the initial choices.
 func Draft(d *Dossier, dec Decision, at time.Time) Application {
 	a := Application{Stage: d.Stage, State: StateDraft, Decision: dec, Address: dec.Basis, CreatedAt: at,
@@ -189,18 +190,17 @@ func Draft(d *Dossier, dec Decision, at time.Time) Application {
 	names := d.knownNames()
 	a.Child.Name = names[d.ChildID]
 	a.Guardians = append(a.Guardians, Guardian{ID: d.GuardianID, Name: names[d.GuardianID], Relation: dec.Relation, Applicant: true})
+	// Then every proven parent besides the applicant: both parents stay on
+	// the form even when an aunt or a grandparent applies.
 	var parents []ResidentID
-	for id, role := range d.Family {
-		if role == RoleParent {
+	for id := range d.Parents {
+		if id != d.GuardianID {
 			parents = append(parents, id)
 		}
 	}
 	slices.Sort(parents)
 	for _, id := range parents {
 		a.Guardians = append(a.Guardians, Guardian{ID: id, Name: names[id], Relation: RelationToChild(KinParent, id.Sex())})
-	}
-	if len(a.Guardians) > 2 {
-		a.Guardians = a.Guardians[:2]
 	}
 	a.Choices = append(a.Choices, dec.Schools()...)
 	if a.Address.IsZero() && d.ChildHousehold != nil {

@@ -1,5 +1,7 @@
 package core
 
+import "slices"
+
 // School is a school that admits a stage, with its seats for the entry year.
 type School struct {
 	Code     string `json:"code"`
@@ -44,9 +46,11 @@ func (r ZoneRule) Covers(a Address) bool {
 
 // MatchZone returns the zone code for an address under a set of rules. A
 // rule for a building range wins over a whole-compound rule, so a compound
-// split between zones can keep a default; ambiguity among equally specific
-// rules is resolved by the narrowest range, then by zone code, so the answer
-// never depends on the order rules were stored in.
+// split between zones can keep a default, and a narrower range wins over a
+// wider one. Where equally specific rules of different zones claim the
+// address (see ZoneClaims), it returns the lowest zone code, so the answer
+// never depends on the order rules were stored in; the classifier sends such
+// an address to review rather than trust that choice.
 func MatchZone(rules []ZoneRule, a Address) (string, bool) {
 	best, found := ZoneRule{}, false
 	for _, r := range rules {
@@ -58,6 +62,48 @@ func MatchZone(rules []ZoneRule, a Address) (string, bool) {
 		}
 	}
 	return best.Zone, found
+}
+
+// ZoneClaims returns, in code order, every zone whose most specific rule
+// for the address is as specific as the best one: one code for a clear
+// boundary, two or more where the boundary was drawn twice, none outside
+// every zone.
+func ZoneClaims(rules []ZoneRule, a Address) []string {
+	width, found := 0, false
+	for _, r := range rules {
+		if r.Covers(a) && (!found || ruleWidth(r) < width) {
+			width, found = ruleWidth(r), true
+		}
+	}
+	var out []string
+	for _, r := range rules {
+		if r.Covers(a) && ruleWidth(r) == width && !slices.Contains(out, r.Zone) {
+			out = append(out, r.Zone)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// contested reports, without allocating, whether ZoneClaims would name
+// more than one zone.
+func contested(rules []ZoneRule, a Address) bool {
+	best, ok := MatchZone(rules, a)
+	if !ok {
+		return false
+	}
+	width := 1 << 31
+	for _, r := range rules {
+		if r.Covers(a) && r.Zone == best {
+			width = min(width, ruleWidth(r))
+		}
+	}
+	for _, r := range rules {
+		if r.Covers(a) && r.Zone != best && ruleWidth(r) == width {
+			return true
+		}
+	}
+	return false
 }
 
 func narrower(a, b ZoneRule) bool {

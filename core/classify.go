@@ -59,8 +59,11 @@ type classifier struct {
 	hukou     Address // the child's registered address, if in a zone
 	homes     []Address
 	residence Address
-	months    int
+	months    int  // the most months a parent has paid by the insurance cut-off
+	insured   bool // a parent's insurance is current and long enough
+	lapsed    bool // a parent has the months but stopped paying before the cut-off
 	employed  bool
+	notParent bool      // the guardian is not taken for a parent: their homes do not count
 	reasons   []Problem // what disqualified a record; blocking only if nothing qualifies
 }
 
@@ -81,27 +84,47 @@ func (c *classifier) reason(code, msg string) {
 	c.reasons = append(c.reasons, Problem{Code: code, Message: msg})
 }
 
-// checkGuardian: guardian and child on one 户口簿 with a recorded relation, or
-// the birth record naming the guardian; otherwise a person must look.
+// checkGuardian: the guardian is a proven parent (birth record, or the
+// register where the child is the head's own child), or a grandparent on
+// the child's register. A son or daughter of a grandparent head whom the
+// birth record does not name — or when there is no birth record to say —
+// may be an aunt or uncle: not taken for a parent, and a person must look.
+// Anyone else, on no register with the child and not on the birth record,
+// is a guardian a person must look at too.
 func (c *classifier) checkGuardian() {
 	d := c.d
 	h := d.ChildHousehold
-	cm, childOn := h.Member(d.ChildID)
-	gm, guardianOn := h.Member(d.GuardianID)
-	if childOn && guardianOn {
-		if kin := kinship(cm.Relation, gm.Relation); kin != KinNone {
-			c.out.Relation = RelationToChild(kin, d.GuardianID.Sex())
-			c.ev(SrcHukou, h.Number, Matched, fmt.Sprintf("监护人与孩子在同一户口簿，监护人是孩子的%s", c.out.Relation))
-			return
-		}
-	}
-	if b := d.Birth; b != nil && (b.Mother.ID == d.GuardianID || b.Father.ID == d.GuardianID) {
+	if src, ok := d.Parents[d.GuardianID]; ok {
 		c.out.Relation = RelationToChild(KinParent, d.GuardianID.Sex())
-		c.ev(SrcBirth, b.CertNo, Matched, fmt.Sprintf("出生医学证明记载监护人是孩子的%s", c.out.Relation))
+		if src == SrcBirth {
+			c.ev(SrcBirth, d.Birth.CertNo, Matched, fmt.Sprintf("出生医学证明记载监护人是孩子的%s", c.out.Relation))
+		} else {
+			c.ev(SrcHukou, h.Number, Matched, fmt.Sprintf("监护人与孩子在同一户口簿，监护人是孩子的%s", c.out.Relation))
+		}
 		return
 	}
-	c.ev(SrcHukou, "", Mismatched, "监护人不在孩子的户口簿上，出生医学证明也没有记载")
-	c.review(PGuardianMismatch, "没有查到您和孩子的监护关系（不在同一户口簿，出生医学证明上也没有您）。报名可以提交，由工作人员人工审核。")
+	cm, childOn := h.Member(d.ChildID)
+	gm, guardianOn := h.Member(d.GuardianID)
+	kin := KinNone
+	if childOn && guardianOn {
+		kin = kinship(cm.Relation, gm.Relation)
+	}
+	switch {
+	case kin == KinGrandparent:
+		c.out.Relation = RelationToChild(kin, d.GuardianID.Sex())
+		c.ev(SrcHukou, h.Number, Matched, fmt.Sprintf("监护人与孩子在同一户口簿，监护人是孩子的%s", c.out.Relation))
+	case kin != KinNone && d.Birth != nil:
+		c.notParent = true
+		c.ev(SrcBirth, d.Birth.CertNo, Mismatched, "出生医学证明记载的孩子父母不是监护人")
+		c.review(PGuardianNotParent, "出生医学证明记载的孩子父母不是您。由父母以外的亲属报名，需要工作人员核对监护关系。报名可以提交，由工作人员人工审核。")
+	case kin != KinNone:
+		c.notParent = true
+		c.ev(SrcBirth, "", Missing, "未查到孩子的出生医学证明，不能确定监护人是孩子的父母还是其他亲属")
+		c.review(PGuardianNotParent, "您和孩子在同一户口簿上，但没有查到孩子的出生医学证明，不能确定您是孩子的父母。报名可以提交，由工作人员人工审核。")
+	default:
+		c.ev(SrcHukou, "", Mismatched, "监护人不在孩子的户口簿上，出生医学证明也没有记载")
+		c.review(PGuardianMismatch, "没有查到您和孩子的监护关系（不在同一户口簿，出生医学证明上也没有您）。报名可以提交，由工作人员人工审核。")
+	}
 }
 
 func (c *classifier) checkHukou() {
@@ -134,7 +157,7 @@ func (c *classifier) checkHomes() {
 }
 
 func (c *classifier) checkHome(src Source, ref, usage string, a Address, owners []Owner) {
-	share, total := c.familyShare(owners)
+	share, total, elsewhere := c.familyShare(owners, a)
 	where := a.String()
 	if math.Abs(total-100) > 0.01 {
 		c.review(PDataConflict, fmt.Sprintf("房产%s的产权份额合计为%.0f%%，登记数据不完整，需要工作人员人工核对。", where, total))
@@ -143,6 +166,9 @@ func (c *classifier) checkHome(src Source, ref, usage string, a Address, owners 
 	case usage != UsageResidential:
 		c.ev(src, ref, Mismatched, fmt.Sprintf("%s，用途为%s，不是住宅", where, usage))
 		c.reason(PNotResidential, fmt.Sprintf("房产%s的用途是%s，不是住宅，不能作为入学依据。", where, usage))
+	case share+0.005 < c.p.MinGuardianShare && elsewhere:
+		c.ev(src, ref, Mismatched, where+"，祖父母的住房，孩子户籍不在这套住房，不计入")
+		c.reason(PGrandparentHomeElsewhere, fmt.Sprintf("房产%s是祖父母的住房，孩子的户籍不在这套住房。按政策，祖父母的住房只有孩子户籍在该住房时才能作为入学依据。", where))
 	case share+0.005 < c.p.MinGuardianShare:
 		c.ev(src, ref, Mismatched, fmt.Sprintf("%s，家庭份额%.0f%%，低于%.0f%%", where, share, c.p.MinGuardianShare))
 		c.reason(PShareTooSmall, fmt.Sprintf("您家在房产%s中的产权份额是%.0f%%，低于要求的%.0f%%，该房产不能作为入学依据。%s", where, share, c.p.MinGuardianShare, CounterAdvice))
@@ -159,16 +185,24 @@ func (c *classifier) checkHome(src Source, ref, usage string, a Address, owners 
 	}
 }
 
-// familyShare returns the share held by people whose homes count, and the
-// total of all shares on record.
-func (c *classifier) familyShare(owners []Owner) (family, total float64) {
+// familyShare returns the share of home a held by people whose homes count,
+// the total of all shares on record, and whether a grandparent's share was
+// left out because the child's 户籍 is not at this home. A guardian not
+// taken for a parent counts for nothing.
+func (c *classifier) familyShare(owners []Owner, a Address) (family, total float64, elsewhere bool) {
+	atHukou := c.d.ChildHousehold != nil && a.SameHome(c.d.ChildHousehold.Address)
 	for _, o := range owners {
 		total += o.Share
-		if _, ok := c.d.Family[o.ID]; ok {
+		role, ok := c.d.Family[o.ID]
+		switch {
+		case !ok, role == RoleGuardian && c.notParent:
+		case role == RoleGrandparent && c.p.GrandparentHomeRequiresChildHukou && !atHukou:
+			elsewhere = true
+		default:
 			family += o.Share
 		}
 	}
-	return family, total
+	return family, total, elsewhere
 }
 
 // lockedBy returns the seat use that locks a home for this child: a seat for
@@ -219,22 +253,67 @@ func (c *classifier) checkResidence() {
 	}
 }
 
+// checkInsurance takes the best of the parents' insurance: a parent whose
+// payments reach the month before the insurance cut-off (current) with the
+// policy's months by then. Months of the two parents are not added up.
 func (c *classifier) checkInsurance() {
 	if len(c.d.Insurance) == 0 {
 		return
 	}
-	cutoff := c.p.Cutoff()
-	c.months = InsuranceMonths(c.d.Insurance, cutoff)
-	st := Matched
-	if c.months < c.p.MinInsuranceMonths {
-		st = Mismatched
+	month := c.p.InsuranceMonth()
+	for _, id := range c.d.familyOrder() {
+		var own []InsurancePeriod
+		for _, p := range c.d.Insurance {
+			if p.Person == id {
+				own = append(own, p)
+			}
+		}
+		if len(own) == 0 {
+			continue
+		}
+		n, current := InsuranceMonths(own, month), paidIn(own, month)
+		enough := n >= c.p.MinInsuranceMonths
+		c.months = max(c.months, n)
+		c.insured = c.insured || (current && enough)
+		c.lapsed = c.lapsed || (enough && !current)
+		st, paid := Matched, ""
+		switch {
+		case !current:
+			st, paid = Mismatched, fmt.Sprintf("，%s未缴费（已断缴）", month.Format("2006年1月"))
+		case !enough:
+			st = Mismatched
+		}
+		c.ev(SrcInsurance, "", st, fmt.Sprintf("%s截至%s累计缴费%d个月（要求%d个月）%s",
+			c.who(id), month.Format("2006年1月"), n, c.p.MinInsuranceMonths, paid))
 	}
-	c.ev(SrcInsurance, "", st, fmt.Sprintf("截至%s累计缴费%d个月（要求%d个月）", cutoff.Format("2006年1月2日"), c.months, c.p.MinInsuranceMonths))
 }
 
+// paidIn reports whether a period covers the month starting at m.
+func paidIn(periods []InsurancePeriod, m time.Time) bool {
+	for _, p := range periods {
+		if monthIndex(p.From) <= monthIndex(m) && monthIndex(m) <= monthIndex(p.To) {
+			return true
+		}
+	}
+	return false
+}
+
+// who names a family member in evidence: the guardian, or the child's
+// father or mother.
+func (c *classifier) who(id ResidentID) string {
+	if id == c.d.GuardianID {
+		return "监护人"
+	}
+	return "孩子" + RelationToChild(KinParent, id.Sex())
+}
+
+// checkEmployment: a parent works where employer-paid insurance is current,
+// an individual business is active, or an enterprise role is held on the
+// day of the look-up.
 func (c *classifier) checkEmployment() {
+	month := c.p.InsuranceMonth()
 	for _, p := range c.d.Insurance {
-		if p.Kind == InsuranceEmployee {
+		if p.Kind == InsuranceEmployee && paidIn([]InsurancePeriod{p}, month) {
 			c.employed = true
 		}
 	}
@@ -245,11 +324,19 @@ func (c *classifier) checkEmployment() {
 		} else {
 			c.employed = true
 		}
-		c.ev(SrcBusiness, b.RegNo, st, fmt.Sprintf("经营者：%s%s", b.Name, map[bool]string{true: "", false: "（已注销）"}[b.Active]))
+		c.ev(SrcBusiness, b.RegNo, st, fmt.Sprintf("%s经营：%s%s", c.who(b.Operator), b.Name, map[bool]string{true: "", false: "（已注销）"}[b.Active]))
 	}
 	for _, r := range c.d.Roles {
+		if !r.Current(c.d.AsOf) {
+			when := fmt.Sprintf("%s已离任", r.Until.Format("2006年1月2日"))
+			if r.Until.IsZero() || c.d.AsOf.Before(r.Since) {
+				when = fmt.Sprintf("%s起任职，现在尚未任职", r.Since.Format("2006年1月2日"))
+			}
+			c.ev(SrcEnterprise, r.CreditCode, Mismatched, fmt.Sprintf("%s：%s %s（%s）", c.who(r.Person), r.Company, r.Role, when))
+			continue
+		}
 		c.employed = true
-		c.ev(SrcEnterprise, r.CreditCode, Matched, r.Company+" "+r.Role)
+		c.ev(SrcEnterprise, r.CreditCode, Matched, fmt.Sprintf("%s：%s %s", c.who(r.Person), r.Company, r.Role))
 	}
 }
 
@@ -271,8 +358,15 @@ func (c *classifier) checkStage() {
 		return
 	}
 	// A national student number is "G" + the ID number: never show it whole.
-	ref := strings.ReplaceAll(d.Student.StudentNo, string(d.ChildID), d.ChildID.Masked())
-	c.ev(SrcStudent, ref, Matched, fmt.Sprintf("%s %d年级", d.Student.School, d.Student.Grade))
+	s := d.Student
+	ref := strings.ReplaceAll(s.StudentNo, string(d.ChildID), d.ChildID.Masked())
+	if s.Grade != 6 || s.Graduating != c.p.Year {
+		c.ev(SrcStudent, ref, Mismatched, fmt.Sprintf("%s %d年级，%d年小学毕业", s.School, s.Grade, s.Graduating))
+		c.block(PNotGraduating, fmt.Sprintf("孩子现在在%s读%d年级，%d年小学毕业。初中一年级只招收今年（%d年）小学毕业的六年级学生，请在孩子小学毕业那一年再来报名。",
+			s.School, s.Grade, s.Graduating, c.p.Year))
+		return
+	}
+	c.ev(SrcStudent, ref, Matched, fmt.Sprintf("%s %d年级，%d年小学毕业", s.School, s.Grade, s.Graduating))
 }
 
 func (c *classifier) holds(cond Condition) bool {
@@ -286,7 +380,7 @@ func (c *classifier) holds(cond Condition) bool {
 	case CondResidence:
 		return !c.residence.IsZero()
 	case CondInsurance:
-		return c.months >= c.p.MinInsuranceMonths
+		return c.insured
 	case CondEmployment:
 		return c.employed
 	}
@@ -314,7 +408,9 @@ func (c *classifier) choose() {
 		c.out.Zone = c.d.ZoneOf(c.out.Basis)
 		c.out.Problems = append(c.out.Problems, c.reasons...)
 		c.out.Eligible = !c.blocked()
-		if z := c.out.Zone; z != nil {
+		if claims := c.d.ZoneClaims[c.out.Basis.Key()]; len(claims) > 1 && !c.out.Basis.IsZero() {
+			c.zoneAmbiguous(claims)
+		} else if z := c.out.Zone; z != nil {
 			c.ev(SrcCatchment, z.Code, Matched, fmt.Sprintf("%s，%d所学校", z.Name, len(z.Schools)))
 		}
 		return
@@ -327,6 +423,19 @@ func (c *classifier) choose() {
 	if len(c.reasons) == 0 && !c.blocked() {
 		c.block(PNoBasis, "没有查到能够报名的户籍、房产或居住证明。"+CounterAdvice)
 	}
+}
+
+// zoneAmbiguous sends an address that equally specific rules of several
+// zones claim to review: the schools shown are the first zone's for now,
+// and a person settles the zone.
+func (c *classifier) zoneAmbiguous(claims []*Zone) {
+	var names []string
+	for _, z := range claims {
+		names = append(names, z.Name)
+	}
+	c.ev(SrcCatchment, c.out.Zone.Code, Mismatched, fmt.Sprintf("%s同时划入%s", c.out.Basis.String(), strings.Join(names, "和")))
+	c.review(PZoneAmbiguous, fmt.Sprintf("地址%s同时划入%s，学区由工作人员确定；可选学校暂按%s显示。报名可以提交，由工作人员人工审核。",
+		c.out.Basis.String(), strings.Join(names, "和"), c.out.Zone.Name))
 }
 
 func (c *classifier) all(conds []Condition) bool {
@@ -347,9 +456,15 @@ func (c *classifier) explainNoCategory() {
 	if c.residence.IsZero() {
 		c.reason(PNoResidence, "没有查到有效的居住证或租赁备案。"+CounterAdvice)
 	}
-	if c.months < c.p.MinInsuranceMonths {
-		c.reason(PInsuranceShort, fmt.Sprintf("社会保险截至%s累计缴费%d个月，不足%d个月。%s",
-			c.p.Cutoff().Format("2006年1月2日"), c.months, c.p.MinInsuranceMonths, CounterAdvice))
+	month := c.p.InsuranceMonth()
+	switch {
+	case c.insured:
+	case c.lapsed:
+		c.reason(PInsuranceNotCurrent, fmt.Sprintf("社会保险在%s没有缴费（已断缴），随迁子女入学需要父母一方的社保缴到%s。%s",
+			month.Format("2006年1月"), month.Format("2006年1月"), CounterAdvice))
+	default:
+		c.reason(PInsuranceShort, fmt.Sprintf("父母的社会保险截至%s累计缴费最多%d个月，不足%d个月。%s",
+			month.Format("2006年1月"), c.months, c.p.MinInsuranceMonths, CounterAdvice))
 	}
 	if !c.employed {
 		c.reason(PNoEmployment, "没有查到务工（单位参保）、个体经营或企业登记信息。"+CounterAdvice)

@@ -199,7 +199,7 @@ func TestMigrant(t *testing.T) {
 		if employer {
 			kind = core.InsuranceEmployee
 		}
-		to := day(2027, 8, 1)
+		to := day(2027, 5, 1) // the month before the insurance cut-off (06-01)
 		from := to.AddDate(0, -(months - 1), 0)
 		must(t, c.PutInsurance(core.InsurancePeriod{Person: migr, Employer: "某厂", Kind: kind, From: from, To: to}))
 		return lookup(t, c, p, migr, child, core.Primary)
@@ -245,6 +245,7 @@ func TestGuardianship(t *testing.T) {
 			{Person: core.Person{ID: dad, Name: "王建国"}, Relation: core.RelSon},
 			{Person: core.Person{ID: kid, Name: "王小明"}, Relation: core.RelGrandson},
 		}}))
+		must(t, c.PutBirth(core.BirthRecord{CertNo: "B", Child: kid, Father: core.Person{ID: dad, Name: "王建国"}}))
 		owns(t, c, home, full(gpa, 100))
 		if d := lookup(t, c, p, dad, kid, core.Primary); !d.Eligible || d.Category != "hukou_property" {
 			t.Fatalf("allowed: %+v", d)

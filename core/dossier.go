@@ -23,7 +23,11 @@ type Dossier struct {
 
 	// Family are the people whose homes may count: the guardian, the other
 	// parent, and grandparents where the policy lets their homes count.
-	Family     map[ResidentID]FamilyRole
+	Family map[ResidentID]FamilyRole
+	// Parents are the child's parents as far as the records prove it, with
+	// the source that proves each: the birth record, or a register on which
+	// the child is the head's own child. The guardian is here only if proven.
+	Parents    map[ResidentID]Source
 	Properties []Property
 	Contracts  []SaleContract
 	Rentals    []RentalFiling
@@ -35,6 +39,10 @@ type Dossier struct {
 	// SeatUses are keyed by home key; Zones by address key.
 	SeatUses map[string][]SeatUse
 	Zones    map[string]*Zone
+	// ZoneClaims lists, by address key, the zones of an address that two or
+	// more equally specific rules claim (Zones holds the first of them);
+	// nil for the usual case of one zone or none.
+	ZoneClaims map[string][]*Zone
 }
 
 // FamilyRole is how a person relates to the child for the rules.
@@ -85,19 +93,22 @@ func Gather(ctx context.Context, src Sources, guardian, child ResidentID, stage 
 
 	// Query family members in a fixed order (guardian first, then by ID) so
 	// that the same family always yields the same records in the same order.
+	// A migrant family's permit, lease, work and insurance may be either
+	// parent's; grandparents count only with their homes.
 	for _, id := range d.familyOrder() {
 		d.Properties = append(d.Properties, g.properties(id)...)
-		if d.Family[id] != RoleGrandparent {
-			d.Contracts = append(d.Contracts, g.contracts(id)...)
+		if d.Family[id] == RoleGrandparent {
+			continue
 		}
+		d.Contracts = append(d.Contracts, g.contracts(id)...)
+		d.Rentals = append(d.Rentals, g.rentals(id)...)
+		d.Permits = append(d.Permits, g.permits(id)...)
+		d.Insurance = append(d.Insurance, g.insurance(id)...)
+		d.Businesses = append(d.Businesses, g.businesses(id)...)
+		d.Roles = append(d.Roles, g.roles(id)...)
 	}
 	d.Properties = dedupProperties(d.Properties)
 	d.Contracts = dedupContracts(d.Contracts)
-	d.Rentals = g.rentals(guardian)
-	d.Permits = g.permits(guardian)
-	d.Insurance = g.insurance(guardian)
-	d.Businesses = g.businesses(guardian)
-	d.Roles = g.roles(guardian)
 
 	for _, p := range d.Properties {
 		d.SeatUses[p.Address.Key()] = g.seats(p.Address.Key())
@@ -106,7 +117,14 @@ func Gather(ctx context.Context, src Sources, guardian, child ResidentID, stage 
 		d.SeatUses[c.Address.Key()] = g.seats(c.Address.Key())
 	}
 	for _, a := range d.candidateAddresses() {
-		d.Zones[a.Key()] = g.zone(a, stage)
+		z, claims := g.zone(a, stage)
+		d.Zones[a.Key()] = z
+		if len(claims) > 1 {
+			if d.ZoneClaims == nil {
+				d.ZoneClaims = map[string][]*Zone{}
+			}
+			d.ZoneClaims[a.Key()] = claims
+		}
 	}
 	if g.err != nil {
 		return nil, g.err
@@ -114,9 +132,15 @@ func Gather(ctx context.Context, src Sources, guardian, child ResidentID, stage 
 	return d, nil
 }
 
-// addFamily finds the other parent and the grandparents from the household
-// and the birth record.
+// addFamily finds the parents and the grandparents. The birth record
+// decides who the parents are; a register proves a parent only where the
+// child is the head's own child (the head and spouse), and then not against
+// a birth record naming another parent of that sex. On a grandparent's
+// register the head's sons, daughters and children-in-law may be the
+// child's parents or aunts and uncles: without a birth record none of them
+// is taken for a parent.
 func addFamily(d *Dossier, allowGrandparents bool) {
+	d.Parents = map[ResidentID]Source{}
 	add := func(id ResidentID, role FamilyRole) {
 		if id == "" || id == d.ChildID {
 			return
@@ -125,9 +149,19 @@ func addFamily(d *Dossier, allowGrandparents bool) {
 			d.Family[id] = role
 		}
 	}
-	if b := d.Birth; b != nil {
-		add(b.Mother.ID, RoleParent)
-		add(b.Father.ID, RoleParent)
+	parent := func(id ResidentID, src Source) {
+		if id == "" || id == d.ChildID {
+			return
+		}
+		if _, ok := d.Parents[id]; !ok {
+			d.Parents[id] = src
+		}
+		add(id, RoleParent)
+	}
+	b := d.Birth
+	if b != nil {
+		parent(b.Mother.ID, SrcBirth)
+		parent(b.Father.ID, SrcBirth)
 	}
 	h := d.ChildHousehold
 	if h == nil {
@@ -137,13 +171,23 @@ func addFamily(d *Dossier, allowGrandparents bool) {
 	for _, m := range h.Members {
 		switch kinship(cm.Relation, m.Relation) {
 		case KinParent:
-			add(m.ID, RoleParent)
+			if b == nil || b.parentOfSex(m.ID.Sex()) == "" {
+				parent(m.ID, SrcHukou)
+			}
 		case KinGrandparent:
 			if allowGrandparents {
 				add(m.ID, RoleGrandparent)
 			}
 		}
 	}
+}
+
+// parentOfSex returns the father (Male) or the mother the record names.
+func (b *BirthRecord) parentOfSex(s Sex) ResidentID {
+	if s == Male {
+		return b.Father.ID
+	}
+	return b.Mother.ID
 }
 
 // familyOrder lists the family: the guardian first, then the others by ID.
@@ -284,7 +328,9 @@ func (g *gatherer) seats(key string) []SeatUse {
 	return v
 }
 
-func (g *gatherer) zone(a Address, stage Stage) *Zone {
+// zone returns the zone an address falls in, and when equally specific
+// rules of several zones claim it, every one of them.
+func (g *gatherer) zone(a Address, stage Stage) (*Zone, []*Zone) {
 	if g.rules == nil {
 		g.rules = map[string][]ZoneRule{}
 	}
@@ -297,8 +343,22 @@ func (g *gatherer) zone(a Address, stage Stage) *Zone {
 	}
 	code, ok := MatchZone(rules, a)
 	if !ok {
-		return nil
+		return nil, nil
 	}
+	z := g.zoneByCode(code)
+	if !contested(rules, a) {
+		return z, nil
+	}
+	var claims []*Zone
+	for _, c := range ZoneClaims(rules, a) {
+		if cz := g.zoneByCode(c); cz != nil {
+			claims = append(claims, cz)
+		}
+	}
+	return z, claims
+}
+
+func (g *gatherer) zoneByCode(code string) *Zone {
 	if z, ok := g.zones[code]; ok {
 		return z
 	}

@@ -106,5 +106,14 @@ const (
 	PNoBasis          = "no_basis"
 )
 
+// Problem codes of the family rules (issue 8).
+const (
+	PNotGraduating            = "not_graduating"             // junior entry: not a sixth-grader leaving this year
+	PGuardianNotParent        = "guardian_not_parent"        // the guardian is not proven the child's parent
+	PGrandparentHomeElsewhere = "grandparent_home_elsewhere" // a grandparent's home where the child is not registered
+	PInsuranceNotCurrent      = "insurance_not_current"      // insurance stopped before the cut-off month
+	PZoneAmbiguous            = "zone_ambiguous"             // equally specific zone rules of two zones claim the address
+)
+
 // CounterAdvice is what to do when the kiosk cannot finish the job.
 const CounterAdvice = "请到大厅人工窗口，工作人员会帮您办理。"

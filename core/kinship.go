@@ -9,6 +9,10 @@ const (
 	KinNone Kin = iota
 	KinParent
 	KinGrandparent
+	// KinParentOrUncle is a son, daughter or child-in-law of the head when
+	// the child is the head's grandchild: the register cannot tell the
+	// child's parent from an aunt or uncle, only the birth record can.
+	KinParentOrUncle
 )
 
 // kinship returns what a member with relation other is to a child with
@@ -27,7 +31,7 @@ func kinship(child, other Relation) Kin {
 		case RelHead, RelSpouse:
 			return KinGrandparent
 		case RelSon, RelDaughter, RelDaughterInLaw, RelSonInLaw:
-			return KinParent
+			return KinParentOrUncle
 		}
 	}
 	return KinNone

@@ -68,6 +68,17 @@ type Policy struct {
 	ContractsCount       bool       `json:"contracts_count" toml:"contracts_count"` // 网签 counts as owning
 	Categories           []Category `json:"categories" toml:"category"`
 	Notice               Notice     `json:"notice" toml:"notice"`
+
+	// Family rules (issue 8).
+
+	// GrandparentHomeRequiresChildHukou: a grandparent's home counts only
+	// where the child's 户籍 is registered at that very home.
+	GrandparentHomeRequiresChildHukou bool `json:"grandparent_home_requires_child_hukou" toml:"grandparent_home_requires_child_hukou"`
+	// InsuranceCutoff ("MM-DD" of the entry year) is the day social insurance
+	// is counted to: the months up to the month before it, which must itself
+	// be paid (insurance that has lapsed does not count). Empty: the age
+	// cut-off.
+	InsuranceCutoff string `json:"insurance_cutoff,omitempty" toml:"insurance_cutoff"`
 }
 
 // Notice is what a family is told happens after the kiosk: when the
@@ -165,6 +176,9 @@ func (p *Policy) Validate() error {
 	if err := p.Notice.validate(p.Year); err != nil {
 		return err
 	}
+	if _, err := time.Parse("01-02", p.InsuranceCutoff); p.InsuranceCutoff != "" && err != nil {
+		return bad("insurance_cutoff", "must be a month and day as \"MM-DD\", got %q", p.InsuranceCutoff)
+	}
 	seen := map[string]bool{}
 	for i, c := range p.Categories {
 		field := fmt.Sprintf("category[%d]", i+1)
@@ -219,6 +233,16 @@ func (p *Policy) parseCutoff() (time.Time, error) {
 		return time.Time{}, err
 	}
 	return time.Date(p.Year, md.Month(), md.Day(), 0, 0, 0, 0, time.UTC), nil
+}
+
+// InsuranceMonth returns the first day of the month before the insurance
+// cut-off: months are counted up to it, and it must be paid.
+func (p *Policy) InsuranceMonth() time.Time {
+	c := p.Cutoff()
+	if md, err := time.Parse("01-02", p.InsuranceCutoff); p.InsuranceCutoff != "" && err == nil {
+		c = time.Date(p.Year, md.Month(), md.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	return time.Date(c.Year(), c.Month()-1, 1, 0, 0, 0, 0, time.UTC)
 }
 
 // LatestBirth returns the last birth date old enough for primary grade 1:

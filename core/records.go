@@ -170,6 +170,14 @@ type EnterpriseRole struct {
 	Person     ResidentID `json:"person"`
 	Role       string     `json:"role"` // 法定代表人, 股东, 监事 …
 	Since      time.Time  `json:"since"`
+	// Until is the day the person left the role or the enterprise was
+	// deregistered (离任, 注销); zero while the role holds.
+	Until time.Time `json:"until,omitzero"`
+}
+
+// Current reports whether the role is held on day at: begun, not ended.
+func (r EnterpriseRole) Current(at time.Time) bool {
+	return !at.Before(r.Since) && (r.Until.IsZero() || !at.After(r.Until))
 }
 
 // ResidencePermit is a residence permit (居住证) for a non-local resident.

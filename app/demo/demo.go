@@ -84,6 +84,7 @@ type gen struct {
 	counties  []*county
 	compounds map[string]*compound // by key
 	zones     map[string]*zone     // by code
+	contested *compound            // claimed by two zones alike: the zone-ambiguous persona's
 }
 
 // Generate writes a demo city through w and flushes it. Families 0 gives
@@ -148,6 +149,7 @@ func (g *gen) buildCity() {
 		}
 		g.index(c)
 	}
+	g.contested = g.contestedCompound(g.home())
 }
 
 func (g *gen) index(c *county) {

@@ -152,8 +152,8 @@ func TestGenerateDeterministic(t *testing.T) {
 		y, _ := generate(t, demo.Options{Families: 400, Seed: 42})
 		px, _ := x.Personas(context.Background())
 		py, _ := y.Personas(context.Background())
-		if fmt.Sprint(px) != fmt.Sprint(py) || len(px) != 15 {
-			t.Errorf("personas differ or are not 15:\n%v\n%v", px, py)
+		if fmt.Sprint(px) != fmt.Sprint(py) || len(px) != 20 {
+			t.Errorf("personas differ or are not 20:\n%v\n%v", px, py)
 		}
 		for i := range px {
 			if px[i].ChildID != py[i].ChildID || px[i].GuardianID != py[i].GuardianID {
@@ -263,8 +263,8 @@ func TestGenerateProgress(t *testing.T) {
 func TestGenerateOptions(t *testing.T) {
 	t.Run("PersonasOnly", func(t *testing.T) {
 		_, st := generate(t, demo.Options{Seed: 9})
-		if st.Personas != 15 || st.Families != 15 {
-			t.Errorf("no families: %d personas in %d families, want 15 in 15", st.Personas, st.Families)
+		if st.Personas != 20 || st.Families != 20 {
+			t.Errorf("no families: %d personas in %d families, want 20 in 20", st.Personas, st.Families)
 		}
 	})
 	t.Run("ErrNegative", func(t *testing.T) {

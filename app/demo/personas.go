@@ -42,6 +42,12 @@ func (g *gen) personas() []persona {
 		{"no-records", "查无信息：监护人和孩子的身份证号码有效，但各部门都没有登记", core.Primary, g.noRecords},
 		{"minor-share", "产权份额不足：家庭只拥有住房30%的产权（另70%属他人），无本市户籍", core.Primary, g.minorSharePersona},
 		{"junior", "小升初：本市小学六年级学籍，房户一致，报名初中一年级", core.Junior, g.juniorPersona},
+		// The family rules of issue 8.
+		{"junior-not-graduating", fmt.Sprintf("未到毕业年级：本市小学五年级学籍（%d年毕业），今年报名初中一年级", y+1), core.Junior, g.juniorNotGraduating},
+		{"aunt-applies", "姑姑报名：孩子随父母落户在祖父母家，由户主的女儿（孩子的姑姑）报名，出生医学证明记载父母", core.Primary, g.auntApplies},
+		{"grandparents-elsewhere", "祖辈房产在别处：祖父母在学区内有住房，但孩子户籍在另一地址（户籍在学区内）", core.Primary, g.grandparentsElsewhere},
+		{"migrant-spouse", "随迁子女（夫妻分持）：母亲持居住证并报名，父亲务工并缴单位社保24个月", core.Primary, g.migrantSpouse},
+		{"zone-ambiguous", "学区重叠：房户一致，但住房所在小区被两个学区同样划入", core.Primary, g.zoneAmbiguous},
 	}
 }
 
@@ -249,5 +255,78 @@ func (g *gen) juniorPersona() core.Persona {
 	g.registerOwners(f, home)
 	g.putOwnSeats(f, home, day(g.o.Year-9, 1, 1))
 	g.putStudents(f, home)
+	return applying(f)
+}
+
+// juniorNotGraduating: a fifth-grader registered at the home the parents
+// own, whose family tries for junior school a year early.
+func (g *gen) juniorNotGraduating() core.Persona {
+	c := g.home()
+	from, to := g.juniorWindow()
+	f := g.newFamily(c, "", g.rng.dateIn(from.AddDate(1, 0, 0), to.AddDate(1, 0, 0)), 1)
+	home := g.personaHome(junior, single)
+	g.registerOwners(f, home)
+	g.putOwnSeats(f, home, day(g.o.Year-9, 1, 1))
+	g.putStudents(f, home)
+	return applying(f)
+}
+
+// auntApplies: the family on the grandparents' register at the home the
+// grandparents own, with the father's unmarried sister; she applies.
+func (g *gen) auntApplies() core.Persona {
+	c := g.home()
+	f := g.newFamily(c, "", g.entrant(), 1)
+	g.addGrandparents(f)
+	born := f.father.born().AddDate(g.rng.between(2, 6), 0, g.rng.between(0, 300))
+	aunt := g.newPerson(g.localArea(c, born), born, core.Female, f.surname)
+	members := g.members(f, true)
+	members = append(members, core.Member{Person: aunt.asPerson(), Relation: core.RelDaughter, MovedIn: born.AddDate(0, 1, 0)})
+	home := g.personaHome(primary, single)
+	g.putHousehold(c, home, core.FamilyHousehold, members)
+	g.putProperty(c, home, core.UsageResidential, day(g.o.Year-18, 4, 4), owner(f.gpa, 60), owner(f.gma, 40))
+	g.putBirths(f, 0)
+	p := applying(f)
+	p.GuardianID = aunt.id
+	return p
+}
+
+// grandparentsElsewhere: the family on the grandparents' register at an
+// address in a zone; the grandparents' own home is another flat, in a zone
+// too, where the child is not registered.
+func (g *gen) grandparentsElsewhere() core.Persona {
+	c := g.home()
+	f := g.newFamily(c, "", g.entrant(), 1)
+	g.addGrandparents(f)
+	g.putHousehold(c, g.personaHome(primary, single), core.FamilyHousehold, g.members(f, true))
+	g.putProperty(c, g.personaHome(primary, single), core.UsageResidential, day(g.o.Year-12, 9, 9), owner(f.gpa, 50), owner(f.gma, 50))
+	g.putInsurance(c, f.father, 48, true)
+	g.putBirths(f, 0)
+	return applying(f)
+}
+
+// migrantSpouse: newcomers where the mother holds the residence permit and
+// the lease and applies, while the father works with 24 months of
+// employer-paid insurance up to last month.
+func (g *gen) migrantSpouse() core.Persona {
+	c, y := g.home(), g.o.Year
+	f := g.newFamily(c, "371321", g.entrant(), 1) // 临沂市沂南县
+	home := g.personaHome(primary, single)
+	g.writePermit(c, f.mother, home, day(y-1, 4, 1), day(y+2, 4, 1))
+	g.writeRental(c, f.mother, home, day(y-1, 4, 1), day(y+1, 3, 31))
+	last := day(y, 5, 1)
+	g.writeInsurance(core.InsurancePeriod{Person: f.father.id, Employer: g.names.company(c.name),
+		Kind: core.InsuranceEmployee, From: last.AddDate(0, -23, 0), To: last})
+	g.putBirths(f, 0)
+	p := applying(f)
+	p.GuardianID = f.mother.id
+	return p
+}
+
+// zoneAmbiguous: 房户一致 in the compound two zones both claim.
+func (g *gen) zoneAmbiguous() core.Persona {
+	born := g.entrant()
+	f := g.newFamily(g.home(), "", born, 1)
+	home, _ := g.contested.take()
+	g.registerOwners(f, home)
 	return applying(f)
 }

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"slices"
 	"testing"
@@ -80,6 +81,11 @@ func TestPersonas(t *testing.T) {
 		"no-records":              {stage: core.Primary, blocking: core.PNoRecords},
 		"minor-share":             {stage: core.Primary, blocking: core.PShareTooSmall},
 		"junior":                  {stage: core.Junior, eligible: true, category: "hukou_property", priority: 1, minSchools: 1, maxSchools: 9, clean: true},
+		"junior-not-graduating":   {stage: core.Junior, category: "hukou_property", priority: 1, blocking: core.PNotGraduating, minSchools: 1, maxSchools: 9},
+		"aunt-applies":            {stage: core.Primary, eligible: true, category: "hukou_property", priority: 1, review: true, problems: []string{core.PGuardianNotParent}, minSchools: 1, maxSchools: 9},
+		"grandparents-elsewhere":  {stage: core.Primary, eligible: true, category: "hukou_only", priority: 3, problems: []string{core.PGrandparentHomeElsewhere}, minSchools: 1, maxSchools: 9},
+		"migrant-spouse":          {stage: core.Primary, eligible: true, category: "migrant", priority: 4, minSchools: 1, maxSchools: 9, clean: true},
+		"zone-ambiguous":          {stage: core.Primary, eligible: true, category: "hukou_property", priority: 1, review: true, problems: []string{core.PZoneAmbiguous}, minSchools: 1, maxSchools: 9},
 	}
 	ps, err := city.Personas(context.Background())
 	if err != nil {
@@ -91,7 +97,8 @@ func TestPersonas(t *testing.T) {
 	}
 	wantKeys := []string{"consistent", "property-only", "hukou-only", "migrant", "migrant-short-insurance",
 		"locked-property", "too-young", "twins", "guardian-mismatch", "grandparents-property", "multi-school",
-		"id-with-x", "no-records", "minor-share", "junior"}
+		"id-with-x", "no-records", "minor-share", "junior",
+		"junior-not-graduating", "aunt-applies", "grandparents-elsewhere", "migrant-spouse", "zone-ambiguous"}
 	if !slices.Equal(keys, wantKeys) {
 		t.Fatalf("persona keys = %v\nwant %v", keys, wantKeys)
 	}
@@ -141,6 +148,30 @@ func check(t *testing.T, reg *core.Registrar, p core.Persona, child core.Residen
 	if n := len(d.Schools()); w.minSchools > 0 && (n < w.minSchools || n > w.maxSchools) {
 		t.Errorf("zone %v has %d schools, want %d..%d", d.Zone, n, w.minSchools, w.maxSchools)
 	}
+	checkParents(t, reg, res.Application, child)
+}
+
+// checkParents: where the health register has the child's birth record,
+// the form lists both parents it names, as 父亲 and 母亲, and nobody else
+// under those words.
+func checkParents(t *testing.T, reg *core.Registrar, a core.Application, child core.ResidentID) {
+	t.Helper()
+	b, err := reg.Sources.Births.BirthOf(context.Background(), child)
+	if err != nil || b == nil {
+		return
+	}
+	listed := map[core.ResidentID]string{}
+	for _, g := range a.Guardians {
+		listed[g.ID] = g.Relation
+		if (g.Relation == "父亲" && g.ID != b.Father.ID) || (g.Relation == "母亲" && g.ID != b.Mother.ID) {
+			t.Errorf("%s on the form is not the birth record's parent: %+v", g.Relation, g)
+		}
+	}
+	for id, rel := range map[core.ResidentID]string{b.Father.ID: "父亲", b.Mother.ID: "母亲"} {
+		if id != "" && listed[id] != rel {
+			t.Errorf("the birth record's %s is listed as %q, want %q (form %+v)", rel, listed[id], rel, a.Guardians)
+		}
+	}
 }
 
 func problemCodes(d core.Decision) []string {
@@ -166,4 +197,41 @@ func plain(d core.Decision) []string {
 		out = append(out, e.Plain())
 	}
 	return out
+}
+
+// TestProblemsHaveKioskWords: the kiosk shows a problem in English by its
+// code (problem.<code>), and in Chinese by core's message or the same key;
+// every code the family rules add, and every code a persona meets, has both.
+func TestProblemsHaveKioskWords(t *testing.T) {
+	files := map[string]map[string]string{}
+	for _, name := range []string{"zh-Hans.json", "en.json"} {
+		data, err := fs.ReadFile(assets.Translations(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		files[name] = m
+	}
+	codes := []string{core.PNotGraduating, core.PGuardianNotParent, core.PGrandparentHomeElsewhere,
+		core.PInsuranceNotCurrent, core.PZoneAmbiguous}
+	city, _ := generate(t, demo.Options{Seed: 7})
+	reg := &core.Registrar{Sources: core.SourcesOf(city), Policy: defaultPolicy(t), Now: func() time.Time { return lookupDay }}
+	ps, _ := city.Personas(context.Background())
+	for _, p := range ps {
+		res, err := reg.Lookup(context.Background(), string(p.GuardianID), string(p.ChildID), p.Stage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, problemCodes(res.Decision)...)
+	}
+	for _, c := range codes {
+		for name, m := range files {
+			if m["problem."+c] == "" {
+				t.Errorf("%s has no problem.%s", name, c)
+			}
+		}
+	}
 }

@@ -192,3 +192,33 @@ func (g *gen) zoneOf(a core.Address, st int) *zone {
 	}
 	return g.zones[code]
 }
+
+// contestedCompound lays out a small compound in county c that two zones'
+// boundaries both take in: a whole-compound primary rule for each of the
+// county's first two zones, equally specific, as when a district redraws a
+// boundary and the old line is never removed. No ordinary family lives
+// there (it is not among c.compounds); the zone-ambiguous persona does.
+func (g *gen) contestedCompound(c *county) *compound {
+	s := c.streets[0]
+	on := 0
+	for _, cp := range c.compounds {
+		if cp.street == s {
+			on++
+		}
+	}
+	cp := &compound{county: c, street: s, name: "界河小区", key: fmt.Sprintf("%s-%03d-%03d", c.code, 1, on+1),
+		buildings: 6, units: 2, floors: 6, perFloor: 2}
+	for _, other := range c.compounds {
+		if other.name == cp.name {
+			cp.name += "二期"
+		}
+	}
+	cp.capacity = cp.buildings * cp.units * cp.floors * cp.perFloor
+	cp.stride = strideFor(cp.capacity)
+	addRule(cp, primary, c.zones[primary][0], 0, 0)
+	addRule(cp, primary, c.zones[primary][1], 0, 0)
+	addRule(cp, junior, c.zones[junior][0], 0, 0)
+	g.compounds[cp.key] = cp
+	g.stats.Compounds++
+	return cp
+}

@@ -99,6 +99,10 @@ func TestMalformed(t *testing.T) {
 			return strings.Replace(s, `age_cutoff = "08-31"`, `age_cutoff = "31 August"`, 1)
 		},
 			func(s string) int { return lineOf(t, s, "age_cutoff") }, "age_cutoff"},
+		{"BadInsuranceCutoff", func(s string) string {
+			return strings.Replace(s, `insurance_cutoff = "06-01"`, `insurance_cutoff = "June"`, 1)
+		},
+			func(s string) int { return lineOf(t, s, "insurance_cutoff") }, "insurance_cutoff"},
 		{"UnknownCondition", func(s string) string { return strings.Replace(s, secondRequires, `requires = ["owned_house"]`, 1) },
 			func(s string) int { return lineOf(t, s, "owned_house") }, `category[2].requires: unknown condition "owned_house"`},
 		{"SameAddressAlone", func(s string) string { return strings.Replace(s, secondRequires, `requires = ["same_address"]`, 1) },

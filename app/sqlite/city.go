@@ -100,7 +100,7 @@ func cityQueries(c *City) []query {
 			FROM insurance WHERE person = ` + arg + ` ORDER BY from_month, id`},
 		{&c.businesses, `SELECT b.reg_no, b.name, b.operator, ` + addrCols("b") + `, b.registered, b.active
 			FROM businesses b WHERE b.operator = ` + arg + ` ORDER BY b.id`},
-		{&c.roles, `SELECT credit_code, company, person, role, since
+		{&c.roles, `SELECT credit_code, company, person, role, since, ended
 			FROM enterprise_roles WHERE person = ` + arg + ` ORDER BY id`},
 		{&c.permits, `SELECT p.permit_no, p.holder, ` + addrCols("p") + `, p.issued, p.expires
 			FROM residence_permits p WHERE p.holder = ` + arg + ` ORDER BY p.id`},

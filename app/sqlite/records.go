@@ -47,9 +47,12 @@ func (c *City) BusinessesOf(ctx context.Context, id core.ResidentID) ([]core.Bus
 func (c *City) RolesOf(ctx context.Context, id core.ResidentID) ([]core.EnterpriseRole, error) {
 	return collect(ctx, "enterprise roles", c.roles, func(r *sql.Rows) (core.EnterpriseRole, error) {
 		var x core.EnterpriseRole
-		var since int64
-		err := r.Scan(&x.CreditCode, &x.Company, &x.Person, &x.Role, &since)
+		var since, ended int64
+		err := r.Scan(&x.CreditCode, &x.Company, &x.Person, &x.Role, &since, &ended)
 		x.Since = fromUnix(since)
+		if ended != 0 {
+			x.Until = fromUnix(ended)
+		}
 		return x, err
 	}, string(id))
 }

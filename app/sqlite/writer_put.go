@@ -45,7 +45,7 @@ func insertQueries(s *inserts) []query {
 		{&s.rental, insertInto("rentals", withAddr([]string{"filing_no", "tenant"}, "valid_from", "valid_to")...)},
 		{&s.insurance, insertInto("insurance", "person", "employer", "kind", "from_month", "to_month")},
 		{&s.business, insertInto("businesses", withAddr([]string{"reg_no", "name", "operator"}, "registered", "active")...)},
-		{&s.role, insertInto("enterprise_roles", "credit_code", "company", "person", "role", "since")},
+		{&s.role, insertInto("enterprise_roles", "credit_code", "company", "person", "role", "since", "ended")},
 		{&s.permit, insertInto("residence_permits", withAddr([]string{"permit_no", "holder"}, "issued", "expires")...)},
 		{&s.birth, insertInto("births", "cert_no", "child", "mother_id", "mother_name", "father_id", "father_name")},
 		{&s.student, insertInto("students", "student_no", "child", "school", "grade", "graduating")},
@@ -182,7 +182,11 @@ func (w *Writer) PutBusiness(b core.Business) error {
 // PutRole implements core.CityWriter.
 func (w *Writer) PutRole(r core.EnterpriseRole) error {
 	return w.put("enterprise role "+r.CreditCode, 1, func(ctx context.Context, s *inserts) error {
-		return run(ctx, s.role, r.CreditCode, r.Company, string(r.Person), r.Role, unix(r.Since))
+		ended := int64(0)
+		if !r.Until.IsZero() {
+			ended = unix(r.Until)
+		}
+		return run(ctx, s.role, r.CreditCode, r.Company, string(r.Person), r.Role, unix(r.Since), ended)
 	})
 }
 

@@ -69,7 +69,7 @@ func Fixture() Records {
 			{Person: Tenant, Employer: "", Kind: core.InsuranceFlexible, From: day(2024, 3, 1), To: day(2024, 12, 1)},
 		},
 		Businesses: []core.Business{{RegNo: "92370811MA0001", Name: "王记面馆", Operator: Father, Address: Flat, Registered: day(2018, 1, 1), Active: true}},
-		Roles:      []core.EnterpriseRole{{CreditCode: "91370811MA3C0001", Company: "济宁某科技有限公司", Person: Mother, Role: "股东", Since: day(2020, 2, 2)}},
+		Roles:      []core.EnterpriseRole{{CreditCode: "91370811MA3C0001", Company: "济宁某科技有限公司", Person: Mother, Role: "股东", Since: day(2020, 2, 2)}, {CreditCode: "91370811MA3C0002", Company: "济宁某贸易有限公司", Person: Mother, Role: "监事", Since: day(2018, 5, 1), Until: day(2024, 9, 30)}},
 		Permits:    []core.ResidencePermit{{PermitNo: "JZ370811-0001", Holder: Tenant, Address: Flat, Issued: day(2025, 6, 1), Expires: day(2028, 6, 1)}},
 		Births: []core.BirthRecord{{CertNo: "R370000123", Child: Kid,
 			Mother: core.Person{ID: Mother, Name: "李秀英"}, Father: core.Person{ID: Father, Name: "王建国"}}},
