@@ -92,7 +92,9 @@ func TestCodesFromCoreAreTranslated(t *testing.T) {
 	var keys []string
 	for _, c := range []string{core.PNoRecords, core.PTooYoung, core.PNoCityStudent, core.PGuardianMismatch,
 		core.PInsuranceShort, core.PNoEmployment, core.PNoResidence, core.PPropertyLocked, core.PShareTooSmall,
-		core.PNotResidential, core.POutOfZone, core.PDataConflict, core.PNoBasis, "rare_name"} {
+		core.PNotResidential, core.POutOfZone, core.PDataConflict, core.PNoBasis, "rare_name",
+		core.PNotGraduating, core.PGuardianNotParent, core.PGrandparentHomeElsewhere, core.PInsuranceNotCurrent,
+		core.PZoneAmbiguous, core.PPendingCheck, core.PDecisionChanged} {
 		keys = append(keys, "problem."+c)
 	}
 	for _, c := range []string{core.EINVALID, core.ENOTFOUND, core.ECONFLICT, core.EINTERNAL,
