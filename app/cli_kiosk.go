@@ -10,6 +10,7 @@ import (
 
 	"enrolldesk/app/keys"
 	"enrolldesk/app/verify"
+	"enrolldesk/assets"
 	"enrolldesk/ui"
 )
 
@@ -59,7 +60,8 @@ func runKiosk(stdio IO, args []string) int {
 	if k.cfg.PIN == DefaultPIN {
 		fmt.Fprintf(stdio.Err, "enrolldesk: the maintenance PIN is the default %s; set --pin or ENROLLDESK_PIN on a real kiosk\n", DefaultPIN)
 	}
-	a := fyneapp.NewWithID("cn.enrolldesk.kiosk")
+	a := fyneapp.NewWithID("cn.enrolldesk.kiosk") // the ID in FyneApp.toml
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
 	w := a.NewWindow("义务教育入学报名")
 	w.Resize(fyne.NewSize(1280, 1024))
 	if !windowed {
