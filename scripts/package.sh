@@ -18,6 +18,11 @@ rm -rf "$dist/enrolldesk.tar.xz" "$dist/enrolldesk.exe" "$dist/check"
 # (with the version in it) instead of building another. tar -J reads XZ_OPT:
 # the default level takes minutes for a 50 MB binary on a busy 2-core box.
 echo "package: Linux bundle (fyne package)"
+# fyne package rewrites FyneApp.toml afterwards (Build+1, comments dropped);
+# the build number is raised by hand for a release, so keep the file as is.
+meta=$(mktemp)
+cp FyneApp.toml "$meta"
+trap 'cp "$meta" FyneApp.toml; rm -f "$meta"' EXIT
 XZ_OPT=${XZ_OPT:--T0 -3} $go tool -modfile=tools/fyne.mod fyne package -os linux --exe "$bin" --name enrolldesk
 mv enrolldesk.tar.xz "$dist/"
 # fyne package leaves the binary where it found it; keep the tree clean of
