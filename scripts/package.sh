@@ -62,7 +62,7 @@ if command -v wine >/dev/null; then
   elif grep -q 'bcryptprimitives.dll not found' "$log"; then
     # Go 1.24+ needs ProcessPrng from bcryptprimitives.dll, which Wine
     # gained in 9.x; Debian 12's Wine 8.0 cannot start any such program.
-    echo "  wine enrolldesk.exe version: not checked, $(wine --version) lacks bcryptprimitives.dll (Go 1.24+ needs Wine 9 or later)"
+    echo "  wine enrolldesk.exe version: not checked, $(wine --version 2>/dev/null) lacks bcryptprimitives.dll (Go 1.24+ needs Wine 9 or later)"
   else
     echo "package: wine enrolldesk.exe version says '$got', want 'enrolldesk $version':" >&2
     cat "$log" >&2
