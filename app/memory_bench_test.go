@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,9 @@ func driveRegistrations(b *testing.B) {
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			fmt.Printf("rss-after %d %.1f %.1f\n", n, float64(vmRSSKB(b, "/proc/self/status"))/1024, float64(ms.HeapInuse)/(1<<20))
+			if dir := os.Getenv("ENROLLDESK_RSS_HEAPPROFILES"); dir != "" { // to diff: go tool pprof -base heap-50 heap-100
+				writeHeapProfile(b, filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", n)))
+			}
 		}
 	}
 	if n, err := r.k.Store().CountApplications(context.Background()); err != nil || n != len(apps) {
@@ -165,4 +169,17 @@ func eligibleApplicants(b *testing.B, r *kioskRig, n int) []rankedApplicant {
 		b.Fatalf("the demo city has %d eligible primary applicants, want %d", len(out), n)
 	}
 	return out
+}
+
+func writeHeapProfile(tb testing.TB, path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
