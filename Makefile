@@ -11,7 +11,7 @@ BENCH_OUT ?= docs/bench-latest.txt
 export CGO_ENABLED := 1
 export LANG ?= zh_CN.UTF-8
 
-.PHONY: all build run test bench lint deps deps-test deps-run demo screenshots clean check-go
+.PHONY: all build run test bench lint deps deps-test deps-run demo screenshots clean check-go package deps-package
 
 all: build
 
@@ -26,6 +26,9 @@ deps-test:
 
 deps-run:
 	@scripts/deps.sh run
+
+deps-package:
+	@scripts/deps.sh package
 
 $(BIN): check-go deps FORCE
 	$(GO) build $(GOFLAGS_ALL) -o $(BIN) .
@@ -64,5 +67,9 @@ screenshots: check-go deps-test
 	pdftoppm -r 150 -png -singlefile docs/screens/receipt.pdf docs/screens/receipt
 	@ls docs/screens | wc -l | xargs echo "screens written:"
 
+## package: dist/enrolldesk.tar.xz (Linux, fyne package) and dist/enrolldesk.exe (Windows amd64), each checked to run
+package: deps-package build
+	GO=$(GO) scripts/package.sh $(BIN) $(VERSION)
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

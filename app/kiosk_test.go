@@ -23,7 +23,7 @@ import (
 // store, the key, the PDF renderer and the spooler — with a stand-in for
 // CUPS' lp that "prints" by copying the file into out.
 type kioskRig struct {
-	t    *testing.T
+	t    testing.TB
 	k    *app.Kiosk
 	ui   *ui.Kiosk
 	win  fyne.Window

@@ -25,7 +25,7 @@ import (
 
 // newSyncKioskRig is the kiosk rig with edit applied to its configuration
 // (newKioskRig takes the defaults: the in-process engine).
-func newSyncKioskRig(t *testing.T, edit func(*app.KioskConfig)) *kioskRig {
+func newSyncKioskRig(t testing.TB, edit func(*app.KioskConfig)) *kioskRig {
 	t.Helper()
 	r := &kioskRig{t: t, data: t.TempDir(), out: t.TempDir()}
 	lp := filepath.Join(t.TempDir(), "lp")

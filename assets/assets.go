@@ -50,3 +50,10 @@ func Translations() fs.FS {
 	}
 	return sub
 }
+
+//go:embed icon.png
+var icon []byte
+
+// Icon returns the application icon (512×512 PNG): the window icon, and the
+// one FyneApp.toml gives the packaging tool for the Linux bundle.
+func Icon() []byte { return icon }
