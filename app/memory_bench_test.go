@@ -83,6 +83,7 @@ func driveRegistrations(b *testing.B) {
 	apps := eligibleApplicants(b, r, rssAt[len(rssAt)-1])
 	for i, a := range apps {
 		test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+		test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
 		r.typeID(ui.ScreenGuardianKeypad, a.guardian)
 		r.typeID(ui.ScreenChildKeypad, a.child)
 		test.Tap(r.submit(a.ranking...).Finish)
