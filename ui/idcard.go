@@ -132,7 +132,7 @@ func (s *IDCardScreen) demoPanel() fyne.CanvasObject {
 		})
 		b.Alignment = widget.ButtonAlignLeading
 		s.Demo[p.Key] = b
-		list.Add(b)
+		list.Add(k.wrapped(b))
 	}
 	if len(s.Demo) == 0 {
 		return nil

@@ -89,6 +89,8 @@ type Kiosk struct {
 
 	stop     chan struct{}
 	stopOnce sync.Once
+
+	fit fitState // the step indicator on show; the layout report (frame.go)
 }
 
 // NewKiosk builds the kiosk in w: it sets the theme and the language,

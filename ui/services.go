@@ -83,4 +83,7 @@ type Options struct {
 	// TapGuard drops taps this soon after a screen appears, so the second
 	// tap of a double tap does not land on the next screen (0: off).
 	TapGuard time.Duration
+	// LayoutReport, when set, names a file that gets the layout of every
+	// screen shown (Kiosk.Layout, as JSON): the real-window check reads it.
+	LayoutReport string
 }
