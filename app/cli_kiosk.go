@@ -28,6 +28,7 @@ func kioskFlags(stdio IO, args []string) (KioskConfig, bool, bool) {
 	fs.StringVar(&c.Engine, "engine", os.Getenv("ENROLLDESK_ENGINE"), "engine URL to sync to; empty: an in-process engine on the demo city; \"off\": keep applications for `enrolldesk sync`")
 	fs.StringVar(&c.Enroll, "enroll", "", "one-time enrollment code from `enrolldesk engine device add` (first start with --engine)")
 	window := fs.Bool("window", false, "run in a window instead of full screen")
+	fs.StringVar(&c.LayoutReport, "layout-report", os.Getenv("ENROLLDESK_LAYOUT_REPORT"), "write each screen's layout (JSON) to this file, for the real-window check")
 	if err := fs.Parse(args); err != nil {
 		return c, false, false
 	}
@@ -65,7 +66,9 @@ func runKiosk(stdio IO, args []string) int {
 	if !windowed {
 		w.SetFullScreen(true)
 	}
-	kiosk := ui.NewKiosk(a, w, k.Services(k.DemoReader()), k.Options())
+	opt := k.Options()
+	opt.LayoutReport = cfg.LayoutReport
+	kiosk := ui.NewKiosk(a, w, k.Services(k.DemoReader()), opt)
 	defer kiosk.Close()
 	w.ShowAndRun()
 	return ExitOK

@@ -41,6 +41,10 @@ type KioskConfig struct {
 	Seed      uint64        // its seed (default 2027)
 	Now       func() time.Time
 
+	// LayoutReport names a file that gets each screen's layout as JSON
+	// (kiosk --layout-report), for the real-window check.
+	LayoutReport string
+
 	// Sync. With Engine set the kiosk registers with that engine (once,
 	// with Enroll) and syncs to it; with LocalEngine it starts an engine
 	// in process on its own city (make run); with neither, applications

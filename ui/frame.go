@@ -134,6 +134,8 @@ type fitState struct {
 	built map[fyne.CanvasObject]*StepIndicator // frames built, not yet shown
 	shown Screen                               // the screen steps belongs to
 	steps *StepIndicator
+
+	reported fyne.Size // the canvas size of the last layout report
 }
 
 func (f *fitState) framed(content fyne.CanvasObject, s *StepIndicator) {
@@ -143,10 +145,10 @@ func (f *fitState) framed(content fyne.CanvasObject, s *StepIndicator) {
 	f.built[content] = s
 }
 
-// onShow notes the screen now on show; it reports whether it is new.
-func (f *fitState) onShow(s Screen) bool {
+// onShow notes the screen now on show.
+func (f *fitState) onShow(s Screen) {
 	if s == f.shown {
-		return false
+		return
 	}
 	f.shown = s
 	f.steps = nil
@@ -154,7 +156,6 @@ func (f *fitState) onShow(s Screen) bool {
 		f.steps = f.built[s.Content()]
 	}
 	f.built = nil
-	return true
 }
 
 // wrapped lays a button's words out as a wrapping label over it, so that
@@ -302,9 +303,8 @@ func (k *Kiosk) relayout() {
 	if k.breakLines(k.body) {
 		k.body.Refresh()
 	}
-	if k.fit.onShow(k.current) {
-		k.reportLayout()
-	}
+	k.fit.onShow(k.current)
+	k.reportLayout()
 }
 
 // minLayout stretches its objects over its area and asks for at least min.

@@ -114,7 +114,10 @@ func (k *Kiosk) runClock() {
 		case <-k.stop:
 			return
 		case <-t.C:
-			fyne.Do(func() { k.Tick(k.now()) })
+			fyne.Do(func() {
+				k.Tick(k.now())
+				k.reportResized()
+			})
 		}
 	}
 }

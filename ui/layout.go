@@ -195,7 +195,18 @@ func (k *Kiosk) reportLayout() {
 	})
 }
 
+// reportResized writes the layout again when the window's size changed
+// since the last report: a real window goes full screen, or is resized,
+// after the screen was laid out. The idle clock's tick calls it.
+func (k *Kiosk) reportResized() {
+	if k.opt.LayoutReport == "" || k.win.Canvas().Size() == k.fit.reported {
+		return
+	}
+	k.writeLayout()
+}
+
 func (k *Kiosk) writeLayout() {
+	k.fit.reported = k.win.Canvas().Size()
 	data, err := json.Marshal(k.Layout())
 	if err == nil {
 		tmp := k.opt.LayoutReport + ".tmp"
