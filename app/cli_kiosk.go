@@ -22,7 +22,7 @@ func kioskFlags(stdio IO, args []string) (KioskConfig, bool, bool) {
 	fs.StringVar(&c.KioskID, "kiosk-id", "", "device ID printed on receipts (default: from the device key)")
 	fs.StringVar(&c.PIN, "pin", os.Getenv("ENROLLDESK_PIN"), "staff PIN for the maintenance screen (default "+DefaultPIN+")")
 	fs.DurationVar(&c.Idle, "idle", 0, "idle time before the countdown (default 90s)")
-	fs.DurationVar(&c.Countdown, "countdown", 0, "countdown before the session is wiped (default 20s)")
+	fs.DurationVar(&c.Countdown, "countdown", 0, "countdown before the session is wiped (default 60s)")
 	fs.DurationVar(&c.TapGuard, "tap-guard", 0, "drop taps this soon after a screen appears (default 300ms; negative: off)")
 	fs.StringVar(&c.Language, "lang", "zh-Hans", "zh-Hans or en")
 	fs.StringVar(&c.Engine, "engine", os.Getenv("ENROLLDESK_ENGINE"), "engine URL to sync to; empty: an in-process engine on the demo city; \"off\": keep applications for `enrolldesk sync`")

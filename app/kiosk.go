@@ -34,7 +34,7 @@ type KioskConfig struct {
 	KioskID   string        // default: KIOSK- and the key's ID
 	PIN       string        // staff PIN for the maintenance screen
 	Idle      time.Duration // default 90 s
-	Countdown time.Duration // default 20 s
+	Countdown time.Duration // default 60 s
 	TapGuard  time.Duration // taps dropped right after a screen appears (default 300 ms; negative: off)
 	Language  string        // zh-Hans (default) or en
 	Families  int           // size of a demo city built on first start (default 2000)

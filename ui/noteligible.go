@@ -58,7 +58,7 @@ func newNotEligibleScreen(k *Kiosk, d core.Decision) *NotEligibleScreen {
 	what := k.panel(lang.L("noteligible.what"), s.Advice, k.text(lang.L("noteligible.nothingSent")))
 	s.Finish = k.primary(lang.L("nav.finish"), theme.ConfirmIcon(), k.finish)
 	s.Nav = k.nav(nil, s.Finish)
-	s.content = k.frame(3, title, k.scroll(container.NewVBox(k.panel(lang.L("noteligible.why"), why), what)), s.Nav)
+	s.content = k.frame(0, title, k.scroll(container.NewVBox(k.panel(lang.L("noteligible.why"), why), what)), s.Nav) // a dead end: no step follows
 	return s
 }
 

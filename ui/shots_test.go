@@ -117,7 +117,7 @@ func (s *shooter) consistent() {
 
 	cf := at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
 	s.shot(r, "confirm")
-	r.k.Tick(fixedNow.Add(95 * time.Second))
+	r.k.Tick(fixedNow.Add(ui.DefaultIdle + ui.ReadingWait + 15*time.Second))
 	s.shot(r, "idle")
 	test.Tap(r.k.Idle().Continue)
 
