@@ -115,7 +115,7 @@ func (k *Kiosk) stepIndicator(step int) *StepIndicator {
 		r.SetMinSize(fyne.NewSize(k.size(theme.SizeNamePadding), k.size(theme.SizeNamePadding)*2))
 		marks.Add(r)
 	}
-	width := k.size(sizeKeyWidth) * 2.4
+	width := k.size(sizeKeyWidth) * 1.8 // leaves the title a line of its own on a 1024 px panel
 	side := k.size(theme.SizeNameInnerPadding)
 	box := container.NewVBox(layout.NewSpacer(), l,
 		container.New(layout.NewCustomPaddedLayout(0, 0, side, side), container.New(&minLayout{min: fyne.NewSize(width, 0)}, marks)),

@@ -77,7 +77,7 @@ func newWelcomeScreen(k *Kiosk) *WelcomeScreen {
 
 	langs := container.NewHBox(k.touchSized(s.Chinese, 1.4), k.touchSized(s.English, 1.4))
 	foot := container.NewVBox(widget.NewSeparator(),
-		container.NewBorder(nil, nil, langs, s.Staff, container.NewCenter(k.touchSized(s.LargeText, 2))))
+		container.NewBorder(nil, nil, langs, k.touchSized(s.Staff, 0.6), container.NewCenter(k.touchSized(s.LargeText, 2))))
 	middle := container.NewVBox(layout.NewSpacer(), ask, choices, bring, noCard, layout.NewSpacer())
 	// The middle scrolls rather than push the window past a short panel
 	// (English in large text at 768 px); elsewhere it has room to spare.
