@@ -1,5 +1,10 @@
 package ui
 
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+)
+
 // EveryScreen shows, one after the other, every screen the kiosk has,
 // built from what the session holds, and calls check after each: the fit
 // tests walk a family to the receipt and then look at every screen at
@@ -29,3 +34,26 @@ func EveryScreen(k *Kiosk, check func(name string)) {
 // Relayout lays the screen on show out again for the window's size, as a
 // real window does when it is resized.
 func (k *Kiosk) Relayout() { k.relayout() }
+
+// BodyScrolls reports whether the screen on show has content hidden in a
+// scrolling area: whether the person must scroll to see all of it.
+func (k *Kiosk) BodyScrolls() bool {
+	var scrolls func(o fyne.CanvasObject) bool
+	scrolls = func(o fyne.CanvasObject) bool {
+		switch v := o.(type) {
+		case *container.Scroll:
+			if v.Content.MinSize().Height > v.Size().Height+0.5 {
+				return true
+			}
+			return scrolls(v.Content)
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				if c.Visible() && scrolls(c) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return scrolls(k.body)
+}

@@ -265,3 +265,29 @@ func culprits(o fyne.CanvasObject, limit float32, depth int) []string {
 	}
 	return out
 }
+
+// On a portrait panel the confirmation uses the height: everything on it,
+// the evidence too, is in view without scrolling, where it fits: in
+// large text the long family's evidence still takes more than the panel
+// (confirm.go is reworked on ui-flow, the evidence behind 查看依据), so
+// that case is logged.
+func TestConfirmNeedsNoScrollingOnAPortraitPanel(t *testing.T) {
+	for _, large := range []bool{false, true} {
+		r := newLongRig(t, ui.LangChinese, large)
+		r.win.Resize(fyne.NewSize(1080, 1920))
+		test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+		test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Demo[famLong])
+		test.Tap(at[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[famLong])
+		cf := at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+		r.k.Relayout()
+		if len(cf.Evidence) == 0 {
+			t.Fatal("fixture: no evidence on the confirmation")
+		}
+		switch {
+		case r.k.BodyScrolls() && large:
+			t.Log("large text: the confirmation still scrolls on a 1080×1920 panel")
+		case r.k.BodyScrolls():
+			t.Error("the confirmation scrolls on a 1080×1920 panel")
+		}
+	}
+}
