@@ -135,7 +135,7 @@ type fitState struct {
 	shown Screen                               // the screen steps belongs to
 	steps *StepIndicator
 
-	reported fyne.Size // the canvas size of the last layout report
+	laidFor fyne.Size // the canvas size the screen was last laid out for (refit)
 }
 
 func (f *fitState) framed(content fyne.CanvasObject, s *StepIndicator) {

@@ -140,7 +140,7 @@ func (k *Kiosk) runClock() {
 		case <-t.C:
 			fyne.Do(func() {
 				k.Tick(k.now())
-				k.reportResized()
+				k.refit()
 			})
 		}
 	}
@@ -203,9 +203,15 @@ func (o *IdleOverlay) hide() {
 // resettle lays the window out again: the screen above the banner's place
 // gets taller or shorter, and its lines break anew.
 func (o *IdleOverlay) resettle() {
-	if c := o.k.win.Canvas().Content(); c != nil {
-		c.Refresh()
+	c := o.k.win.Canvas().Content()
+	if c == nil {
+		return
 	}
+	// Twice: the banner's words know their width, and so their height,
+	// only once the first pass has laid them out.
+	c.Refresh()
+	o.k.breakLines(o.layer)
+	c.Refresh()
 	o.k.relayout()
 }
 
@@ -218,6 +224,7 @@ func (o *IdleOverlay) build() {
 	o.Message = k.subheading(lang.L("idle.question"))
 	o.Message.TextStyle = fyne.TextStyle{Bold: true}
 	o.Seconds = k.subheading("")
+	o.Seconds.Wrapping = fyne.TextWrapOff // short, and never broken digit by digit
 	o.Seconds.Alignment = fyne.TextAlignCenter
 	explain := k.text(lang.L("idle.explain"))
 	o.Continue = k.primary(lang.L("idle.continue"), theme.ConfirmIcon(), func() {})

@@ -114,6 +114,7 @@ func (p *Keypad) press(key string) {
 	if p.onChange != nil {
 		p.onChange()
 	}
+	p.k.relayout() // the count's new words break by the rules too
 }
 
 func (p *Keypad) hint(s string) {

@@ -195,18 +195,24 @@ func (k *Kiosk) reportLayout() {
 	})
 }
 
-// reportResized writes the layout again when the window's size changed
-// since the last report: a real window goes full screen, or is resized,
-// after the screen was laid out. The idle clock's tick calls it.
-func (k *Kiosk) reportResized() {
-	if k.opt.LayoutReport == "" || k.win.Canvas().Size() == k.fit.reported {
+// refit lays the screen out again when the window's size changed since
+// the last layout: a real window goes full screen, or is turned, after the
+// screen was built, and wrapped lines need their new heights. It writes
+// the layout report again too. The idle clock's tick calls it.
+func (k *Kiosk) refit() {
+	c := k.win.Canvas()
+	if c.Content() == nil || c.Size() == k.fit.laidFor {
 		return
 	}
-	k.writeLayout()
+	k.fit.laidFor = c.Size()
+	c.Content().Refresh()
+	k.relayout()
+	if k.opt.LayoutReport != "" {
+		k.writeLayout()
+	}
 }
 
 func (k *Kiosk) writeLayout() {
-	k.fit.reported = k.win.Canvas().Size()
 	data, err := json.Marshal(k.Layout())
 	if err == nil {
 		tmp := k.opt.LayoutReport + ".tmp"

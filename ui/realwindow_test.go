@@ -35,46 +35,30 @@ type realKiosk struct {
 	last    ui.LayoutReport
 }
 
-// kioskBinary builds the enrolldesk command once per test binary.
-// The data directory is shared by the test's kiosks, so that the demo
-// city is built once.
-var kioskBinary = struct {
-	path, data string
-	err        error
-	done       bool
-}{}
-
-func buildKiosk(t *testing.T) string {
+// buildKiosk builds the enrolldesk command into a directory of the test,
+// with a data directory its kiosks share, so that the demo city is built
+// once per test.
+func buildKiosk(t *testing.T) (bin, data string) {
 	t.Helper()
-	if !kioskBinary.done {
-		kioskBinary.done = true
-		dir, err := os.MkdirTemp("", "enrolldesk-real-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		kioskBinary.path, kioskBinary.data = filepath.Join(dir, "enrolldesk"), filepath.Join(dir, "data")
-		cmd := exec.Command("go", "build", "-o", kioskBinary.path, "enrolldesk")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			kioskBinary.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
+	dir := t.TempDir()
+	bin, data = filepath.Join(dir, "enrolldesk"), filepath.Join(dir, "data")
+	cmd := exec.Command("go", "build", "-o", bin, "enrolldesk")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	if kioskBinary.err != nil {
-		t.Fatal(kioskBinary.err)
-	}
-	return kioskBinary.path
+	return bin, data
 }
 
 // startReal starts Xvfb at the size on a display it picks itself, and the
 // kiosk on it, full screen, in a language and text size.
-func startReal(t *testing.T, w, h int) *realKiosk {
+func startReal(t *testing.T, bin, data string, w, h int) *realKiosk {
 	t.Helper()
 	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is missing: run scripts/deps.sh test", tool)
 		}
 	}
-	bin := buildKiosk(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 
@@ -109,7 +93,7 @@ func startReal(t *testing.T, w, h int) *realKiosk {
 
 	dir := t.TempDir()
 	rk := &realKiosk{t: t, display: ":" + display, size: image.Pt(w, h), report: filepath.Join(dir, "layout.json")}
-	k := exec.CommandContext(ctx, bin, "kiosk", "--engine", "off", "--data", kioskBinary.data,
+	k := exec.CommandContext(ctx, bin, "kiosk", "--engine", "off", "--data", data,
 		"--layout-report", rk.report, "--tap-guard", "-1ms")
 	var logs bytes.Buffer
 	k.Stdout, k.Stderr = &logs, &logs
@@ -267,9 +251,10 @@ func absDiff(a, b uint8) int {
 // and proves, from the kiosk's layout report and a screenshot, that the
 // step indicator and every button are on the screen.
 func TestRealWindowFitsTheScreen(t *testing.T) {
+	bin, data := buildKiosk(t)
 	for _, size := range []image.Point{{1024, 768}, {1080, 1920}} {
 		t.Run(fmt.Sprintf("%dx%d", size.X, size.Y), func(t *testing.T) {
-			rk := startReal(t, size.X, size.Y)
+			rk := startReal(t, bin, data, size.X, size.Y)
 			welcome := rk.wait(ui.ScreenWelcome)
 			if welcome.Canvas.W*welcome.Scale > float32(size.X)+0.5 {
 				t.Errorf("the welcome window is %v wide on a %d screen", welcome.Canvas.W, size.X)
@@ -297,9 +282,10 @@ func TestRealWindowScreenshots(t *testing.T) {
 	if dir == "" {
 		dir, sizes = t.TempDir(), sizes[:1]
 	}
+	bin, data := buildKiosk(t)
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size.X, size.Y), func(t *testing.T) {
-			rk := startReal(t, size.X, size.Y)
+			rk := startReal(t, bin, data, size.X, size.Y)
 			shoot := func(screen string) {
 				t.Helper()
 				rep := rk.wait(screen)
