@@ -183,11 +183,14 @@ func (o *IdleOverlay) Visible() bool { return o.visible }
 func (o *IdleOverlay) show(secondsLeft int) {
 	if !o.visible {
 		o.build()
+	}
+	o.Seconds.SetText(lang.L("idle.seconds", map[string]any{"N": secondsLeft}))
+	if !o.visible {
 		o.visible = true
 		o.layer.Show()
 		o.resettle()
 	}
-	o.Seconds.SetText(lang.L("idle.seconds", map[string]any{"N": secondsLeft}))
+	o.layer.Refresh() // "10 秒" and "9 秒" differ in width
 }
 
 func (o *IdleOverlay) hide() {
