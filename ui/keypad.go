@@ -46,7 +46,8 @@ type Keypad struct {
 	k        *Kiosk
 	mode     keypadMode
 	value    []rune
-	confirm  *widget.Button // enabled only when the number is whole
+	confirm  *widget.Button          // enabled only when the number is whole
+	faces    map[string]*canvas.Text // the large figures over the keys
 	onChange func()
 	onHint   func(string) // a key that cannot be taken now, in words
 }
@@ -156,6 +157,13 @@ func (p *Keypad) render() {
 	}
 	if x, ok := p.Keys["X"]; ok {
 		enable(x, left == 1) // X is only ever the 18th character
+		if f := p.faces["X"]; f != nil {
+			f.Color = p.k.theme.Color(theme.ColorNameForeground, 0)
+			if x.Disabled() {
+				f.Color = p.k.theme.Color(theme.ColorNameDisabled, 0)
+			}
+			f.Refresh()
+		}
 	}
 	if p.confirm != nil {
 		enable(p.confirm, p.whole())
@@ -197,6 +205,7 @@ func (p *Keypad) object(side ...fyne.CanvasObject) fyne.CanvasObject {
 	digits := container.NewVBox(grid, last)
 	edit := container.NewGridWithRows(2, sized(p.Keys[KeyDelete], 1.4), sized(p.Keys[KeyClear], 1.4))
 	pad := container.NewHBox(digits, edit)
+	p.render() // the faces now exist: colour X by whether it can be pressed
 	words := container.NewVBox(side...)
 	words.Add(p.Count)
 	words.Add(p.Message.object())
@@ -210,6 +219,10 @@ func (p *Keypad) bigKey(key string) fyne.CanvasObject {
 	t := canvas.NewText(key, p.k.theme.Color(theme.ColorNameForeground, 0))
 	t.TextSize = p.k.size(sizeDisplay) * 0.8
 	t.Alignment = fyne.TextAlignCenter
+	if p.faces == nil {
+		p.faces = map[string]*canvas.Text{}
+	}
+	p.faces[key] = t
 	return container.NewStack(b, container.NewCenter(t))
 }
 
