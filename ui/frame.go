@@ -326,3 +326,25 @@ func (l *minLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 var _ fyne.Layout = (*minLayout)(nil)
+
+// capLayout centres its objects in no more than max width, so that on a
+// wide panel what belongs together stays together.
+type capLayout struct{ max float32 }
+
+func (l *capLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := min(size.Width, l.max)
+	for _, o := range objs {
+		o.Move(fyne.NewPos((size.Width-w)/2, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+	}
+}
+
+func (l *capLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
+
+var _ fyne.Layout = (*capLayout)(nil)

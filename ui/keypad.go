@@ -209,7 +209,8 @@ func (p *Keypad) object(side ...fyne.CanvasObject) fyne.CanvasObject {
 	words := container.NewVBox(side...)
 	words.Add(p.Count)
 	words.Add(p.Message.object())
-	return container.NewBorder(p.displayBox(), nil, nil, container.NewVBox(pad), words)
+	// On a wide panel the words stay beside the keys, not across the screen.
+	return container.New(&capLayout{max: key.Width * 8}, container.NewBorder(p.displayBox(), nil, nil, container.NewVBox(pad), words))
 }
 
 // bigKey shows a character key's label in large figures over its button.
