@@ -93,8 +93,15 @@ func startReal(t *testing.T, bin, data string, w, h int) *realKiosk {
 
 	dir := t.TempDir()
 	rk := &realKiosk{t: t, display: ":" + display, size: image.Pt(w, h), report: filepath.Join(dir, "layout.json")}
-	k := exec.CommandContext(ctx, bin, "kiosk", "--engine", "off", "--data", data,
-		"--layout-report", rk.report, "--tap-guard", "-1ms")
+	// Each kiosk keeps its own applications (a family applies once per
+	// kiosk), on the demo city the first one built.
+	args := []string{"kiosk", "--engine", "off", "--layout-report", rk.report, "--tap-guard", "-1ms"}
+	if city, _ := filepath.Glob(filepath.Join(data, "demo-city-*.db")); len(city) == 1 {
+		args = append(args, "--data", filepath.Join(dir, "data"), "--db", city[0])
+	} else {
+		args = append(args, "--data", data)
+	}
+	k := exec.CommandContext(ctx, bin, args...)
 	var logs bytes.Buffer
 	k.Stdout, k.Stderr = &logs, &logs
 	k.Env = append(os.Environ(), "DISPLAY="+rk.display, "HOME="+dir, "FYNE_SCALE=1", "LANG=zh_CN.UTF-8",
