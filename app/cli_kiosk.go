@@ -26,13 +26,14 @@ func kioskFlags(stdio IO, args []string) (KioskConfig, bool, bool) {
 	fs.StringVar(&c.PIN, "pin", os.Getenv("ENROLLDESK_PIN"), "first start only: the staff PIN, hashed into the data directory at once and ignored once one is stored (prefer `enrolldesk kiosk pin set`); a demo kiosk without one uses "+DefaultPIN)
 	fs.DurationVar(&c.EraseAfter, "erase-after", DefaultEraseAfter, "erase names, ID numbers and phone numbers this long after the engine acknowledged the application")
 	fs.DurationVar(&c.Idle, "idle", 0, "idle time before the countdown (default 90s)")
-	fs.DurationVar(&c.Countdown, "countdown", 0, "countdown before the session is wiped (default 20s)")
+	fs.DurationVar(&c.Countdown, "countdown", 0, "countdown before the session is wiped (default 60s)")
 	fs.DurationVar(&c.TapGuard, "tap-guard", 0, "drop taps this soon after a screen appears (default 300ms; negative: off)")
 	fs.StringVar(&c.Language, "lang", "zh-Hans", "zh-Hans or en")
 	fs.StringVar(&c.Reader, "reader", "sim", "ID-card reader: sim (demo cards), none (keypad only), or serial:DEVICE for a real reader (serial:/dev/ttyUSB0, serial:COM3)")
 	fs.StringVar(&c.Engine, "engine", os.Getenv("ENROLLDESK_ENGINE"), "engine URL to sync to; empty: an in-process engine on the demo city; \"off\": keep applications for `enrolldesk sync`")
 	fs.StringVar(&c.Enroll, "enroll", "", "one-time enrollment code from `enrolldesk engine device add` (first start with --engine)")
 	window := fs.Bool("window", false, "run in a window instead of full screen")
+	fs.StringVar(&c.LayoutReport, "layout-report", os.Getenv("ENROLLDESK_LAYOUT_REPORT"), "write each screen's layout (JSON) to this file, for the real-window check")
 	if err := fs.Parse(args); err != nil {
 		return c, false, false
 	}
@@ -89,7 +90,9 @@ func runKiosk(stdio IO, args []string) int {
 	if c, ok := reader.(io.Closer); ok {
 		defer c.Close()
 	}
-	kiosk := ui.NewKiosk(a, w, k.Services(reader), k.Options())
+	opt := k.Options()
+	opt.LayoutReport = cfg.LayoutReport
+	kiosk := ui.NewKiosk(a, w, k.Services(reader), opt)
 	defer kiosk.Close()
 	if os.Getenv(FirstFrameEnv) != "" {
 		// Show paints the welcome screen before the run loop starts; a

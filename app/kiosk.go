@@ -35,7 +35,7 @@ type KioskConfig struct {
 	KioskID   string        // default: KIOSK- and the key's ID
 	PIN       string        // staff PIN to store (hashed) at first start; see openStaffLock
 	Idle      time.Duration // default 90 s
-	Countdown time.Duration // default 20 s
+	Countdown time.Duration // default 60 s
 	TapGuard  time.Duration // taps dropped right after a screen appears (default 300 ms; negative: off)
 	Language  string        // zh-Hans (default) or en
 	Reader    string        // ID-card reader: "sim" (default, demo cards), "none" (keypad only), "serial:/dev/ttyUSB0" or "serial:COM3"
@@ -50,6 +50,10 @@ type KioskConfig struct {
 	EraseAfter time.Duration
 	EraseEvery time.Duration
 	EraseClock func() time.Time
+
+	// LayoutReport names a file that gets each screen's layout as JSON
+	// (kiosk --layout-report), for the real-window check.
+	LayoutReport string
 
 	// Sync. With Engine set the kiosk registers with that engine (once,
 	// with Enroll) and syncs to it; with LocalEngine it starts an engine

@@ -9,7 +9,9 @@ set -euo pipefail
 
 build=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev
   libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
-test=(poppler-utils zbar-tools cups cups-client printer-driver-cups-pdf imagemagick xvfb xauth)
+test=(poppler-utils zbar-tools cups cups-client printer-driver-cups-pdf imagemagick
+  xvfb xauth xdotool libgl1 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1 libxi6
+  libxinerama1 libxrandr2 libxrender1 libxxf86vm1)
 run=(libgl1 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1 libxi6 libxinerama1
   libxrandr2 libxrender1 libxxf86vm1)
 package=(gcc-mingw-w64-x86-64 file xz-utils)

@@ -199,16 +199,17 @@ func TestInvalidIDKeepsWhatWasTyped(t *testing.T) {
 	if g.Pad.Value() != bad {
 		t.Errorf("typed %q, kept %q", bad, g.Pad.Value())
 	}
-	// X where it cannot be: a hint, nothing typed.
+	// X where it cannot be: the key is off, nothing typed; a short number
+	// cannot be confirmed, and the count says what to do.
 	test.Tap(g.Pad.Keys[ui.KeyClear])
 	typeOn(t, g.Pad, "3708")
 	test.Tap(g.Pad.Keys["X"])
-	if g.Pad.Value() != "3708" || g.Status.Kind != "warn" {
-		t.Errorf("X in the middle: value %q, notice %s %q", g.Pad.Value(), g.Status.Kind, g.Status.Message())
+	if g.Pad.Value() != "3708" || !g.Pad.Keys["X"].Disabled() {
+		t.Errorf("X in the middle: value %q, X disabled %v", g.Pad.Value(), g.Pad.Keys["X"].Disabled())
 	}
 	test.Tap(g.Next)
-	if !strings.Contains(g.Status.Message(), "18位") || g.Pad.Value() != "3708" {
-		t.Errorf("short number: %q, kept %q", g.Status.Message(), g.Pad.Value())
+	if !g.Next.Disabled() || !strings.Contains(plain(g.Pad.Count), "还差 14 位") || g.Pad.Value() != "3708" {
+		t.Errorf("short number: 确定 disabled %v, count %q, kept %q", g.Next.Disabled(), plain(g.Pad.Count), g.Pad.Value())
 	}
 }
 

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -46,26 +48,62 @@ func (n Nav) object(k *Kiosk) fyne.CanvasObject {
 // touchSized gives a button at least the touch height and width times
 // the key width, so it is easy to hit.
 func (k *Kiosk) touchSized(o fyne.CanvasObject, widthInKeys float32) fyne.CanvasObject {
-	return container.New(&minLayout{min: fyne.NewSize(k.size(sizeKeyWidth)*widthInKeys, k.size(sizeTouch))}, o)
+	return container.New(&minLayout{min: fyne.NewSize(k.size(sizeKeyWidth)*widthInKeys, k.size(sizeTouch))}, k.outlined(o))
+}
+
+// outlined rings a button with the theme's outline colour: a light button
+// on a light background is otherwise hard to tell from it (about 1.2:1).
+// The ring is drawn over the button's edge and takes no taps.
+func (k *Kiosk) outlined(o fyne.CanvasObject) fyne.CanvasObject {
+	if b, ok := o.(*widget.Button); ok && b.Importance == widget.HighImportance {
+		return o // the primary colour stands out on its own
+	}
+	ring := canvas.NewRectangle(color.Transparent)
+	ring.StrokeColor = k.theme.Color(colorOutline, 0)
+	ring.StrokeWidth = k.size(theme.SizeNameInputBorder)
+	ring.CornerRadius = k.size(theme.SizeNameInputRadius)
+	return container.NewStack(o, ring)
 }
 
 // frame lays a screen out: the step and title on top, the question in the
-// middle, the navigation at the foot. step 0 hides the step indicator.
+// middle, the navigation at the foot. step 0 hides the step indicator (the
+// staff screens, and dead ends such as 不符合条件 where no step follows).
+// The body takes what height is left and never widens the screen: long
+// words wrap, and only lists scroll.
 func (k *Kiosk) frame(step int, title string, body fyne.CanvasObject, nav Nav) fyne.CanvasObject {
 	h := k.heading(title)
 	h.Importance = widget.HighImportance
-	var steps fyne.CanvasObject
-	if step > 0 {
-		steps = k.stepIndicator(step)
+	var head fyne.CanvasObject = h
+	if _, ok := body.(*container.Scroll); !ok {
+		// A body that does not fit the panel's height scrolls rather
+		// than push the window past the panel's edge; where it fits, the
+		// scroll gives it the whole height and nothing moves.
+		body = container.NewVScroll(body)
 	}
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, steps, h), widget.NewSeparator())
-	return k.pad(container.NewBorder(top, nav.object(k), nil, nil, body))
+	if step > 0 {
+		steps := k.stepIndicator(step)
+		head = container.NewBorder(nil, nil, nil, steps.box, h)
+		out := k.pad(container.NewBorder(container.NewVBox(head, widget.NewSeparator()), nav.object(k), nil, nil, body))
+		k.fit.framed(out, steps)
+		return out
+	}
+	return k.pad(container.NewBorder(container.NewVBox(head, widget.NewSeparator()), nav.object(k), nil, nil, body))
 }
 
-// stepIndicator says "第 2 步，共 7 步" and shows it as a row of marks.
-func (k *Kiosk) stepIndicator(step int) fyne.CanvasObject {
+// StepIndicator says "第 2 步，共 7 步" and shows it as a row of marks.
+type StepIndicator struct {
+	Label *widget.Label
+	Step  int
+
+	box fyne.CanvasObject
+}
+
+// stepIndicator builds the indicator of a step.
+func (k *Kiosk) stepIndicator(step int) *StepIndicator {
 	l := widget.NewLabel(lang.L("step.indicator", map[string]any{"N": step, "Total": totalSteps}))
 	l.Alignment = fyne.TextAlignTrailing
+	l.SizeName = theme.SizeNameCaptionText // beside the title: no taller than it
+	l.TextStyle = fyne.TextStyle{Bold: true}
 	marks := container.NewGridWithColumns(totalSteps)
 	for i := 1; i <= totalSteps; i++ {
 		c := k.theme.Color(theme.ColorNameSeparator, 0)
@@ -77,9 +115,64 @@ func (k *Kiosk) stepIndicator(step int) fyne.CanvasObject {
 		r.SetMinSize(fyne.NewSize(k.size(theme.SizeNamePadding), k.size(theme.SizeNamePadding)*2))
 		marks.Add(r)
 	}
-	width := k.size(sizeKeyWidth) * 2.4
-	return container.NewVBox(layout.NewSpacer(), l,
-		container.New(&minLayout{min: fyne.NewSize(width, 0)}, container.NewPadded(marks)), layout.NewSpacer())
+	width := k.size(sizeKeyWidth) * 1.8 // leaves the title a line of its own on a 1024 px panel
+	side := k.size(theme.SizeNameInnerPadding)
+	box := container.NewVBox(layout.NewSpacer(), l,
+		container.New(layout.NewCustomPaddedLayout(0, 0, side, side), container.New(&minLayout{min: fyne.NewSize(width, 0)}, marks)),
+		layout.NewSpacer())
+	return &StepIndicator{Label: l, Step: step, box: box}
+}
+
+// StepIndicator returns the step indicator of the screen on show, or nil
+// where it has none.
+func (k *Kiosk) StepIndicator() *StepIndicator { return k.fit.steps }
+
+// fitState ties a screen's content to its step indicator, so that the
+// indicator can be found (Kiosk.StepIndicator, Kiosk.Layout) once the
+// screen is on show.
+type fitState struct {
+	built map[fyne.CanvasObject]*StepIndicator // frames built, not yet shown
+	shown Screen                               // the screen steps belongs to
+	steps *StepIndicator
+
+	laidFor fyne.Size // the canvas size the screen was last laid out for (refit)
+}
+
+func (f *fitState) framed(content fyne.CanvasObject, s *StepIndicator) {
+	if f.built == nil {
+		f.built = map[fyne.CanvasObject]*StepIndicator{}
+	}
+	f.built[content] = s
+}
+
+// onShow notes the screen now on show.
+func (f *fitState) onShow(s Screen) {
+	if s == f.shown {
+		return
+	}
+	f.shown = s
+	f.steps = nil
+	if s != nil {
+		f.steps = f.built[s.Content()]
+	}
+	f.built = nil
+}
+
+// wrapped lays a button's words out as a wrapping label over it, so that
+// a long text takes more lines rather than more width than the screen has.
+// The button stays the handle a test taps; its text moves to the label.
+func (k *Kiosk) wrapped(b *widget.Button) fyne.CanvasObject {
+	words := k.text(b.Text)
+	if b.Alignment == widget.ButtonAlignCenter {
+		words.Alignment = fyne.TextAlignCenter
+	}
+	var face fyne.CanvasObject = words
+	if b.Icon != nil {
+		face = container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(b.Icon)), nil, words)
+	}
+	b.SetText("")
+	b.SetIcon(nil)
+	return k.outlined(container.NewStack(b, container.NewPadded(face)))
 }
 
 // panel frames a group of fields on a quiet background.
@@ -117,9 +210,10 @@ func (k *Kiosk) scroll(o fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewVScroll(container.NewPadded(o))
 }
 
-// pad keeps content off the screen's edges.
+// pad keeps content off the screen's edges: one padding, as the window
+// adds its own, so that a landscape panel's height goes to the content.
 func (k *Kiosk) pad(o fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewPadded(container.NewPadded(o))
+	return container.NewPadded(o)
 }
 
 func (k *Kiosk) text(s string) *widget.Label {
@@ -149,8 +243,6 @@ type Notice struct {
 	box  *fyne.Container
 	k    *Kiosk
 	msg  string
-
-	onShow func(shown bool) // the keypad hides its count under a message
 }
 
 // Message returns the words shown, without the line breaks of the layout.
@@ -192,9 +284,6 @@ func (n *Notice) set(kind, text string) {
 	n.msg = text
 	n.Text.SetText(text)
 	n.box.Show()
-	if n.onShow != nil {
-		n.onShow(true)
-	}
 	n.k.relayout() // the message may take more or fewer lines than before
 }
 
@@ -203,9 +292,6 @@ func (n *Notice) clear() {
 	n.Text.SetText("")
 	if n.box.Visible() {
 		n.box.Hide()
-		if n.onShow != nil {
-			n.onShow(false)
-		}
 		n.k.relayout()
 	}
 }
@@ -217,6 +303,8 @@ func (k *Kiosk) relayout() {
 	if k.breakLines(k.body) {
 		k.body.Refresh()
 	}
+	k.fit.onShow(k.current)
+	k.reportLayout()
 }
 
 // minLayout stretches its objects over its area and asks for at least min.
@@ -238,3 +326,25 @@ func (l *minLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 var _ fyne.Layout = (*minLayout)(nil)
+
+// capLayout centres its objects in no more than max width, so that on a
+// wide panel what belongs together stays together.
+type capLayout struct{ max float32 }
+
+func (l *capLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := min(size.Width, l.max)
+	for _, o := range objs {
+		o.Move(fyne.NewPos((size.Width-w)/2, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+	}
+}
+
+func (l *capLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
+
+var _ fyne.Layout = (*capLayout)(nil)

@@ -216,7 +216,7 @@ func (s *IDCardScreen) buildDemo() fyne.CanvasObject {
 		b := k.button(p.Key+"  "+p.Title, theme.AccountIcon(), func() { demo.Place(id) })
 		b.Alignment = widget.ButtonAlignLeading
 		s.Demo[p.Key] = b
-		list.Add(b)
+		list.Add(k.wrapped(b))
 	}
 	if len(s.Demo) == 0 {
 		return nil

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
@@ -43,13 +42,13 @@ func newIDKeypadScreen(k *Kiosk, r role) *IDKeypadScreen {
 		title = lang.L("idkeypad.childTitle")
 	}
 	s.Nav = k.nav(s.back, k.primary(lang.L("nav.ok"), theme.ConfirmIcon(), s.confirm))
-	body := container.NewVBox()
+	s.Pad.confirms(s.Next)
+	var side []fyne.CanvasObject
 	if g := k.guardianDone(r); g != nil {
-		body.Add(g.object())
+		side = append(side, g.object())
 	}
-	body.Add(k.text(lang.L("idkeypad.hint")))
-	body.Add(s.Pad.object())
-	s.content = k.frame(r.step(), title, k.scroll(body), s.Nav)
+	side = append(side, k.text(lang.L("idkeypad.hint")))
+	s.content = k.frame(r.step(), title, k.scroll(s.Pad.object(side...)), s.Nav)
 	return s
 }
 

@@ -25,8 +25,17 @@ type idleClock struct {
 	last      time.Time // the last touch (or screen change)
 	latest    time.Time // the latest time seen
 	active    bool      // a session or the staff screen is open
+	reading   bool      // the screen on show is one to read: wait longer
 	counting  bool
 }
+
+// ReadingWait is added to Options.Idle on screens a person reads rather
+// than answers (the confirmation, the privacy notice, the receipt): slow
+// readers are not rushed.
+const ReadingWait = 2 * time.Minute
+
+// readingScreens are the screens that get ReadingWait.
+var readingScreens = map[string]bool{ScreenConfirm: true, ScreenConsent: true, ScreenReceipt: true, ScreenNotEligible: true}
 
 type idleAction int
 
@@ -55,6 +64,16 @@ func (c *idleClock) touch(now time.Time) {
 	c.counting = false
 }
 
+// setReading says whether the screen on show is read rather than
+// answered; it changes nothing while the countdown runs.
+func (c *idleClock) setReading(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.counting {
+		c.reading = on
+	}
+}
+
 func (c *idleClock) setActive(active bool, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -75,27 +94,32 @@ func (c *idleClock) advance(now time.Time) (idleAction, int) {
 	if !c.active {
 		return idleNone, 0
 	}
-	elapsed := now.Sub(c.last)
+	elapsed, idle := now.Sub(c.last), c.idle
+	if c.reading {
+		idle += ReadingWait
+	}
 	switch {
-	case elapsed < c.idle:
+	case elapsed < idle:
 		if c.counting {
 			c.counting = false
 			return idleHide, 0
 		}
 		return idleNone, 0
-	case elapsed >= c.idle+c.countdown:
+	case elapsed >= idle+c.countdown:
 		c.active, c.counting = false, false
 		return idleExpire, 0
 	}
 	c.counting = true
-	left := c.idle + c.countdown - elapsed
+	left := idle + c.countdown - elapsed
 	return idleCount, int(math.Ceil(left.Seconds()))
 }
 
 // Tick advances the idle clock to now: after Options.Idle without a touch
-// the countdown overlay shows; after Options.Countdown more, the session is
-// wiped. A ticker calls it every second; tests call it with their own times.
+// (plus ReadingWait on a screen to read) the countdown banner shows; after
+// Options.Countdown more, the session is wiped. A ticker calls it every
+// second; tests call it with their own times.
 func (k *Kiosk) Tick(now time.Time) {
+	k.idle.setReading(readingScreens[k.ScreenName()])
 	switch action, left := k.idle.advance(now); action {
 	case idleCount:
 		k.overlay.show(left)
@@ -114,28 +138,43 @@ func (k *Kiosk) runClock() {
 		case <-k.stop:
 			return
 		case <-t.C:
-			fyne.Do(func() { k.Tick(k.now()) })
+			fyne.Do(func() {
+				k.Tick(k.now())
+				k.refit()
+			})
 		}
 	}
 }
 
-// IdleOverlay is the in-window countdown shown when nobody has touched the
-// kiosk for a while: not a dialog, a layer over the screen that takes
-// every tap.
+// IdleOverlay is the countdown shown when nobody has touched the kiosk
+// for a while: a calm banner across the foot of the window, never a layer
+// over the screen, so that what the person is reading stays in view. Any
+// tap anywhere ends it (Continue is there for whoever looks for a button).
 type IdleOverlay struct {
 	Continue *widget.Button
 	Seconds  *widget.Label
 	Message  *widget.Label
+	// Anywhere is the window behind the screen: a tap on any part of the
+	// screen that is not a button lands on it and counts as a touch.
+	Anywhere fyne.Tappable
 
 	k       *Kiosk
-	layer   *fyne.Container
+	layer   *fyne.Container // the banner's place at the foot of the window
 	visible bool
 }
 
 func newIdleOverlay(k *Kiosk) *IdleOverlay {
 	o := &IdleOverlay{k: k, layer: container.NewStack()}
+	o.Anywhere = newTapCatcher(color.Transparent, k.touch)
 	o.layer.Hide()
 	return o
+}
+
+// around lays the window out: the screen over the tap-catching backdrop,
+// and the banner's place below the screen, which takes no room while the
+// banner is hidden and pushes the screen up, not over, when it shows.
+func (o *IdleOverlay) around(body fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewStack(o.Anywhere.(fyne.CanvasObject), container.NewBorder(nil, o.layer, nil, nil, body))
 }
 
 // Visible reports whether the countdown is on screen.
@@ -144,10 +183,14 @@ func (o *IdleOverlay) Visible() bool { return o.visible }
 func (o *IdleOverlay) show(secondsLeft int) {
 	if !o.visible {
 		o.build()
-		o.visible = true
-		o.layer.Show()
 	}
 	o.Seconds.SetText(lang.L("idle.seconds", map[string]any{"N": secondsLeft}))
+	if !o.visible {
+		o.visible = true
+		o.layer.Show()
+		o.resettle()
+	}
+	o.layer.Refresh() // "10 秒" and "9 秒" differ in width
 }
 
 func (o *IdleOverlay) hide() {
@@ -157,36 +200,50 @@ func (o *IdleOverlay) hide() {
 	o.visible = false
 	o.layer.Hide()
 	o.layer.Objects = nil
+	o.resettle()
 }
 
-// build makes the overlay afresh, so it always wears the current theme
-// and language.
+// resettle lays the window out again: the screen above the banner's place
+// gets taller or shorter, and its lines break anew.
+func (o *IdleOverlay) resettle() {
+	c := o.k.win.Canvas().Content()
+	if c == nil {
+		return
+	}
+	// Twice: the banner's words know their width, and so their height,
+	// only once the first pass has laid them out.
+	c.Refresh()
+	o.k.breakLines(o.layer)
+	c.Refresh()
+	o.k.relayout()
+}
+
+// build makes the banner afresh, so it always wears the current theme and
+// language: the question and what will happen on the left, the seconds
+// left and 继续使用 on the right.
 func (o *IdleOverlay) build() {
 	k := o.k
 	th := k.theme
 	o.Message = k.subheading(lang.L("idle.question"))
-	o.Message.Alignment = fyne.TextAlignCenter
-	o.Seconds = widget.NewLabel("")
-	o.Seconds.SizeName = sizeHuge
+	o.Message.TextStyle = fyne.TextStyle{Bold: true}
+	o.Seconds = k.subheading("")
+	o.Seconds.Wrapping = fyne.TextWrapOff // short, and never broken digit by digit
 	o.Seconds.Alignment = fyne.TextAlignCenter
-	o.Seconds.Importance = widget.WarningImportance
 	explain := k.text(lang.L("idle.explain"))
-	explain.Alignment = fyne.TextAlignCenter
 	o.Continue = k.primary(lang.L("idle.continue"), theme.ConfirmIcon(), func() {})
-	card := container.NewVBox(o.Message, o.Seconds, explain,
-		container.New(&minLayout{min: fyne.NewSize(0, k.size(sizeChoice)/2)}, o.Continue))
+	right := container.NewHBox(container.NewCenter(o.Seconds), container.NewCenter(k.touchSized(o.Continue, 2.2)))
+	words := container.NewVBox(o.Message, explain)
 	panel := canvas.NewRectangle(th.Color(colorPanel, 0))
 	panel.StrokeColor = th.Color(theme.ColorNamePrimary, 0)
-	panel.StrokeWidth = 4
-	panel.CornerRadius = 16
-	boxed := container.NewStack(panel, container.NewPadded(container.NewPadded(card)))
-	sized := container.New(&minLayout{min: fyne.NewSize(k.size(sizeCard), 0)}, boxed)
-	o.layer.Objects = []fyne.CanvasObject{newTapCatcher(th.Color(colorScrim, 0), k.touch), container.NewCenter(sized)}
+	panel.StrokeWidth = th.Size(theme.SizeNameInputBorder)
+	panel.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	banner := container.NewStack(panel, container.NewPadded(container.NewBorder(nil, nil, nil, right, words)))
+	o.layer.Objects = []fyne.CanvasObject{container.NewPadded(banner)}
 	o.layer.Refresh()
 }
 
-// tapCatcher dims what is behind the overlay and takes its taps: a touch
-// anywhere means someone is still there.
+// tapCatcher lies behind the screen and takes the taps nothing else takes:
+// a touch anywhere means someone is still there.
 type tapCatcher struct {
 	widget.BaseWidget
 	fill  color.Color

@@ -13,7 +13,8 @@ import (
 func TestIdleCountdownThenContinueKeepsTheSession(t *testing.T) {
 	r := newRig(t)
 	cardsThrough(r, famConsistent)
-	at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
+	at[*ui.SchoolScreen](r, ui.ScreenSchool)
 
 	r.k.Tick(fixedNow.Add(89 * time.Second))
 	if r.k.Idle().Visible() {
@@ -21,33 +22,76 @@ func TestIdleCountdownThenContinueKeepsTheSession(t *testing.T) {
 	}
 	r.k.Tick(fixedNow.Add(91 * time.Second))
 	o := r.k.Idle()
-	if !o.Visible() || !strings.HasPrefix(o.Seconds.Text, "19") {
-		t.Fatalf("countdown visible %v, seconds %q", o.Visible(), o.Seconds.Text)
+	if !o.Visible() || !strings.HasPrefix(o.Seconds.Text, "59") {
+		t.Fatalf("countdown visible %v, seconds %q; want a calm 60 s", o.Visible(), o.Seconds.Text)
 	}
 	if !shows(r.win, "继续使用") {
 		t.Error("继续使用 is not on screen")
 	}
-	r.k.Tick(fixedNow.Add(100 * time.Second))
+	r.k.Tick(fixedNow.Add(140 * time.Second))
 	if !strings.HasPrefix(o.Seconds.Text, "10") {
-		t.Errorf("seconds %q after 100 s", o.Seconds.Text)
+		t.Errorf("seconds %q after 140 s", o.Seconds.Text)
 	}
 	test.Tap(o.Continue)
 	if o.Visible() {
 		t.Error("the countdown stayed after 继续使用")
 	}
-	cf := at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
-	if cf.Child["name"].Text != r.fams[famConsistent].childName {
-		t.Errorf("the session changed: %q", cf.Child["name"].Text)
+	sc := at[*ui.SchoolScreen](r, ui.ScreenSchool)
+	if sc.Next == nil || len(sc.Choices()) == 0 {
+		t.Error("the session changed")
 	}
 	// The continue touch restarts the idle time.
-	r.k.Tick(fixedNow.Add(180 * time.Second))
+	r.k.Tick(fixedNow.Add(200 * time.Second))
 	if o.Visible() {
-		t.Error("countdown 80 s after the last touch")
+		t.Error("countdown 60 s after the last touch")
 	}
 	// A clock going backwards (the real ticker in a test) changes nothing.
 	r.k.Tick(fixedNow)
-	if o.Visible() || r.k.ScreenName() != ui.ScreenConfirm {
+	if o.Visible() || r.k.ScreenName() != ui.ScreenSchool {
 		t.Error("an earlier time changed the screen")
+	}
+}
+
+// A person reading the confirmation gets longer, and the countdown, when
+// it comes, is a banner below the screen: what they read stays in view and
+// a tap anywhere on it carries on.
+func TestIdleOnAReadingScreenWaitsLongerAndCoversNothing(t *testing.T) {
+	r := newRig(t)
+	cardsThrough(r, famConsistent)
+	cf := at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+	r.k.Tick(fixedNow.Add(150 * time.Second))
+	if r.k.Idle().Visible() {
+		t.Fatal("a countdown 150 s into reading the confirmation")
+	}
+	r.k.Tick(fixedNow.Add(ui.DefaultIdle + ui.ReadingWait + time.Second))
+	o := r.k.Idle()
+	if !o.Visible() {
+		t.Fatal("no countdown after the reading wait")
+	}
+	rep := r.k.Layout()
+	banner := ui.Rect{Y: rep.Canvas.H}
+	for _, b := range rep.Buttons {
+		if b.Name == "Idle.Continue" {
+			banner = b.Rect
+		}
+	}
+	for _, b := range rep.Buttons {
+		if b.Name != "Idle.Continue" && b.Rect.Y+b.Rect.H > banner.Y {
+			t.Errorf("%s (%q) at %+v is under the countdown banner at %+v", b.Name, b.Text, b.Rect, banner)
+		}
+	}
+	if rep.Steps == nil || rep.Steps.Y+rep.Steps.H > banner.Y {
+		t.Errorf("the step indicator %+v is under the banner %+v", rep.Steps, banner)
+	}
+	if !shows(r.win, cf.Child["name"].Text) {
+		t.Error("the child's name is no longer on screen")
+	}
+	test.Tap(o.Anywhere) // a tap on the text being read, not on a button
+	if o.Visible() {
+		t.Error("a tap on the screen did not end the countdown")
+	}
+	if at[*ui.ConfirmScreen](r, ui.ScreenConfirm) != cf {
+		t.Error("the tap changed the screen")
 	}
 }
 
@@ -65,7 +109,7 @@ func TestIdleWipesEverythingPersonal(t *testing.T) {
 	if !r.k.Idle().Visible() {
 		t.Fatal("no countdown")
 	}
-	r.k.Tick(fixedNow.Add(111 * time.Second))
+	r.k.Tick(fixedNow.Add(151 * time.Second))
 	at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
 	if r.k.Idle().Visible() {
 		t.Error("the countdown outlived the wipe")

@@ -24,26 +24,30 @@ type keypadMode struct {
 	groups []int // display grouping, e.g. 6-8-4 for an ID number
 	x      bool  // the X key of ID numbers
 	secret bool  // show dots (a PIN)
+	exact  bool  // only a number of max characters is whole (not a PIN)
 }
 
 var (
-	idKeypad    = keypadMode{max: 18, groups: []int{6, 8, 4}, x: true}
-	phoneKeypad = keypadMode{max: 11, groups: []int{3, 4, 4}}
+	idKeypad    = keypadMode{max: 18, groups: []int{6, 8, 4}, x: true, exact: true}
+	phoneKeypad = keypadMode{max: 11, groups: []int{3, 4, 4}, exact: true}
 	pinKeypad   = keypadMode{max: 8, groups: []int{8}, secret: true}
 )
 
 // Keypad is the on-screen number pad: digits, X for ID numbers, 删除 and
 // 清空, keys at least 64 × 64 px, and what was typed shown in big digits
-// in groups (6-8-4 for an ID number).
+// in groups (6-8-4 for an ID number). X can be pressed only as the 18th
+// character, and the screen's 确定 only when the number is whole.
 type Keypad struct {
 	Keys    map[string]*widget.Button // "0"–"9", "X", KeyDelete, KeyClear
 	Display *widget.Label
-	Count   *widget.Label // how many typed; gives way to Message
-	Message *Notice       // what is wrong, right under the digits
+	Count   *widget.Label // how many typed and what to do next; always shown
+	Message *Notice       // what is wrong, right under the count
 
 	k        *Kiosk
 	mode     keypadMode
 	value    []rune
+	confirm  *widget.Button          // enabled only when the number is whole
+	faces    map[string]*canvas.Text // the large figures over the keys
 	onChange func()
 	onHint   func(string) // a key that cannot be taken now, in words
 }
@@ -53,16 +57,9 @@ func newKeypad(k *Kiosk, mode keypadMode, initial string) *Keypad {
 	p.Display = widget.NewLabel("")
 	p.Display.SizeName = sizeDisplay
 	p.Display.Alignment = fyne.TextAlignCenter
-	p.Count = widget.NewLabel("")
-	p.Count.Alignment = fyne.TextAlignCenter
+	p.Count = k.text("")
+	p.Count.TextStyle = fyne.TextStyle{Bold: true}
 	p.Message = k.notice()
-	p.Message.onShow = func(shown bool) {
-		if shown {
-			p.Count.Hide()
-		} else {
-			p.Count.Show()
-		}
-	}
 	for _, d := range "0123456789" {
 		p.addKey(string(d), string(d), nil)
 	}
@@ -82,6 +79,16 @@ func (p *Keypad) addKey(key, label string, icon fyne.Resource) {
 
 // Value returns what was typed.
 func (p *Keypad) Value() string { return string(p.value) }
+
+// confirms ties the screen's 确定 to the keypad: for an ID or phone number
+// it can be pressed only once every character is in.
+func (p *Keypad) confirms(b *widget.Button) {
+	p.confirm = b
+	p.render()
+}
+
+// whole reports whether what was typed is a whole number for the mode.
+func (p *Keypad) whole() bool { return !p.mode.exact || len(p.value) == p.mode.max }
 
 func (p *Keypad) press(key string) {
 	switch key {
@@ -108,6 +115,7 @@ func (p *Keypad) press(key string) {
 	if p.onChange != nil {
 		p.onChange()
 	}
+	p.k.relayout() // the count's new words break by the rules too
 }
 
 func (p *Keypad) hint(s string) {
@@ -138,7 +146,28 @@ func (p *Keypad) render() {
 		}
 	}
 	p.Display.SetText(b.String())
-	p.Count.SetText(lang.L("keypad.count", map[string]any{"N": len(p.value), "Max": p.mode.max}))
+	n, left := len(p.value), p.mode.max-len(p.value)
+	switch {
+	case !p.mode.exact:
+		p.Count.SetText(lang.L("keypad.count", map[string]any{"N": n, "Max": p.mode.max}))
+	case left > 0:
+		p.Count.SetText(lang.L("keypad.left", map[string]any{"N": n, "Left": left}))
+	default:
+		p.Count.SetText(lang.L("keypad.whole", map[string]any{"Max": p.mode.max}))
+	}
+	if x, ok := p.Keys["X"]; ok {
+		enable([]*widget.Button{x}, left == 1) // X is only ever the 18th character
+		if f := p.faces["X"]; f != nil {
+			f.Color = p.k.theme.Color(theme.ColorNameForeground, 0)
+			if x.Disabled() {
+				f.Color = p.k.theme.Color(theme.ColorNameDisabled, 0)
+			}
+			f.Refresh()
+		}
+	}
+	if p.confirm != nil {
+		enable([]*widget.Button{p.confirm}, p.whole())
+	}
 }
 
 // clear forgets what was typed.
@@ -147,14 +176,15 @@ func (p *Keypad) clear() {
 	p.render()
 }
 
-// object lays the keypad out: the display on top, the count or a message
-// right under the digits, then 3 × 4 keys with 删除 and 清空 as tall keys
-// on the right.
-func (p *Keypad) object() fyne.CanvasObject {
+// object lays the keypad out: the digits typed across the top, then the
+// keys on the right and, beside them, what the screen says (side), the
+// count and any message, so that the whole pad fits a landscape panel's
+// height and the count stays in view.
+func (p *Keypad) object(side ...fyne.CanvasObject) fyne.CanvasObject {
 	k := p.k
 	key := fyne.NewSize(k.size(sizeKeyWidth), k.size(sizeKeyHeight))
 	sized := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
-		return container.New(&minLayout{min: fyne.NewSize(key.Width*w, key.Height)}, o)
+		return container.New(&minLayout{min: fyne.NewSize(key.Width*w, key.Height)}, k.outlined(o))
 	}
 	grid := container.NewGridWithColumns(3)
 	for _, d := range "123456789" {
@@ -167,7 +197,12 @@ func (p *Keypad) object() fyne.CanvasObject {
 	digits := container.NewVBox(grid, last)
 	edit := container.NewGridWithRows(2, sized(p.Keys[KeyDelete], 1.4), sized(p.Keys[KeyClear], 1.4))
 	pad := container.NewHBox(digits, edit)
-	return container.NewVBox(p.displayBox(), container.NewStack(p.Count, p.Message.object()), container.NewCenter(pad))
+	p.render() // the faces now exist: colour X by whether it can be pressed
+	words := container.NewVBox(side...)
+	words.Add(p.Count)
+	words.Add(p.Message.object())
+	// On a wide panel the words stay beside the keys, not across the screen.
+	return container.New(&capLayout{max: key.Width * 8}, container.NewBorder(p.displayBox(), nil, nil, container.NewVBox(pad), words))
 }
 
 // bigKey shows a character key's label in large figures over its button.
@@ -177,6 +212,10 @@ func (p *Keypad) bigKey(key string) fyne.CanvasObject {
 	t := canvas.NewText(key, p.k.theme.Color(theme.ColorNameForeground, 0))
 	t.TextSize = p.k.size(sizeDisplay) * 0.8
 	t.Alignment = fyne.TextAlignCenter
+	if p.faces == nil {
+		p.faces = map[string]*canvas.Text{}
+	}
+	p.faces[key] = t
 	return container.NewStack(b, container.NewCenter(t))
 }
 

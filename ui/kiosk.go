@@ -14,7 +14,7 @@ import (
 // Defaults of Options.
 const (
 	DefaultIdle      = 90 * time.Second
-	DefaultCountdown = 20 * time.Second
+	DefaultCountdown = 60 * time.Second
 )
 
 // Screen names, as Kiosk.ScreenName reports them and screenshots are named.
@@ -104,6 +104,8 @@ type Kiosk struct {
 
 	stop     chan struct{}
 	stopOnce sync.Once
+
+	fit fitState // the step indicator on show; the layout report (frame.go)
 }
 
 // NewKiosk builds the kiosk in w: it sets the theme and the language,
@@ -121,7 +123,7 @@ func NewKiosk(a fyne.App, w fyne.Window, svc Services, opt Options) *Kiosk {
 		idle: newIdleClock(opt.Idle, opt.Countdown), stop: make(chan struct{})}
 	k.body = container.NewStack()
 	k.overlay = newIdleOverlay(k)
-	w.SetContent(container.NewStack(k.body, k.overlay.layer))
+	w.SetContent(k.overlay.around(k.body))
 	k.setLanguage(opt.Language)
 	k.setLarge(false)
 	w.Resize(fyne.NewSize(1280, 1024)) // the kiosk's screen; full screen in the hall

@@ -55,8 +55,7 @@ func newStaffPINScreen(k *Kiosk) *StaffPINScreen {
 	s.Pad.onHint = func(h string) { s.Status.set(noticeWarn, h) }
 	s.Nav = Nav{Back: k.button(lang.L("nav.back"), theme.NavigateBackIcon(), k.restart),
 		Next: k.primary(lang.L("nav.ok"), theme.ConfirmIcon(), s.check)}
-	body := container.NewVBox(k.text(lang.L("staff.pinHint")), s.Pad.object())
-	s.content = k.frame(0, lang.L("staff.pinTitle"), k.scroll(body), s.Nav)
+	s.content = k.frame(0, lang.L("staff.pinTitle"), k.scroll(s.Pad.object(k.text(lang.L("staff.pinHint")))), s.Nav)
 	return s
 }
 

@@ -73,7 +73,7 @@ func newNotEligibleScreen(k *Kiosk, d core.Decision) *NotEligibleScreen {
 	}
 	body.Add(k.panel(lang.L("noteligible.why"), why))
 	body.Add(what)
-	s.content = k.frame(0, title, k.scroll(body), s.Nav)
+	s.content = k.frame(0, title, k.scroll(body), s.Nav) // a dead end: no step follows
 	return s
 }
 

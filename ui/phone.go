@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
@@ -33,8 +32,8 @@ func newPhoneScreen(k *Kiosk, initial string) *PhoneScreen {
 	s.Pad.onChange = s.Status.clear
 	s.Pad.onHint = func(h string) { s.Status.set(noticeWarn, h) }
 	s.Nav = k.nav(k.showSchool, k.primary(lang.L("phone.submit"), theme.MailSendIcon(), s.confirm))
-	body := container.NewVBox(k.text(lang.L("phone.why")), s.Pad.object())
-	s.content = k.frame(5, lang.L("phone.title"), k.scroll(body), s.Nav)
+	s.Pad.confirms(s.Next)
+	s.content = k.frame(5, lang.L("phone.title"), k.scroll(s.Pad.object(k.text(lang.L("phone.why")))), s.Nav)
 	return s
 }
 

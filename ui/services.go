@@ -102,9 +102,12 @@ type Services struct {
 // Options tune the kiosk.
 type Options struct {
 	Idle      time.Duration // no touch for this long starts the countdown (default 90 s)
-	Countdown time.Duration // the visible countdown before the wipe (default 20 s)
+	Countdown time.Duration // the visible countdown before the wipe (default 60 s)
 	Language  string        // "zh-Hans" (default) or "en"
 	// TapGuard drops taps this soon after a screen appears, so the second
 	// tap of a double tap does not land on the next screen (0: off).
 	TapGuard time.Duration
+	// LayoutReport, when set, names a file that gets the layout of every
+	// screen shown (Kiosk.Layout, as JSON): the real-window check reads it.
+	LayoutReport string
 }

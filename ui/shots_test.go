@@ -128,7 +128,7 @@ func (s *shooter) consistent() {
 	s.shot(r, "confirm-evidence")
 	test.Tap(cf.ShowEvidence)
 	test.Tap(cf.WrongInfo)
-	r.k.Tick(fixedNow.Add(95 * time.Second))
+	r.k.Tick(fixedNow.Add(ui.DefaultIdle + ui.ReadingWait + 15*time.Second))
 	s.shot(r, "idle")
 	test.Tap(r.k.Idle().Continue)
 

@@ -25,6 +25,9 @@ const (
 const (
 	colorScrim fyne.ThemeColorName = "enrolldesk.scrim" // dims the screen behind the idle overlay
 	colorPanel fyne.ThemeColorName = "enrolldesk.panel" // background of framed panels
+	// colorOutline rings every button, so that its edge stands out at
+	// ≥ 3:1 from the background even where its fill hardly does.
+	colorOutline fyne.ThemeColorName = "enrolldesk.outline"
 )
 
 // kioskTheme is Fyne's light theme with the bundled CJK font, kiosk-sized
@@ -76,8 +79,9 @@ func (t *kioskTheme) Size(n fyne.ThemeSizeName) float32 {
 	return t.base.Size(n)
 }
 
-// Text sizes follow DESIGN.md §6: body ≥ 24 px (≥ 32 px in large-text
-// mode), headings larger; paddings make every button at least 64 px high.
+// Text sizes follow DESIGN.md §6: body ≥ 24 px, headings larger; paddings
+// make every button at least 64 px high. Large-text mode makes body text
+// 1.5 × and the keys taller; headings grow less, as they are big already.
 var normalSizes = map[fyne.ThemeSizeName]float32{
 	theme.SizeNameText:           26,
 	theme.SizeNameSubHeadingText: 32,
@@ -102,10 +106,10 @@ var normalSizes = map[fyne.ThemeSizeName]float32{
 }
 
 var largeSizes = map[fyne.ThemeSizeName]float32{
-	theme.SizeNameText:           34,
-	theme.SizeNameSubHeadingText: 40,
-	theme.SizeNameHeadingText:    48,
-	theme.SizeNameCaptionText:    28,
+	theme.SizeNameText:           40,
+	theme.SizeNameSubHeadingText: 44,
+	theme.SizeNameHeadingText:    46,
+	theme.SizeNameCaptionText:    33,
 	theme.SizeNamePadding:        8,
 	theme.SizeNameInnerPadding:   12,
 	theme.SizeNameLineSpacing:    10,
@@ -115,11 +119,11 @@ var largeSizes = map[fyne.ThemeSizeName]float32{
 	theme.SizeNameScrollBar:      24,
 	theme.SizeNameScrollBarSmall: 12,
 	sizeHuge:                     84,
-	sizeDisplay:                  60,
+	sizeDisplay:                  56,
 	sizeRank:                     64,
 	sizeKeyWidth:                 150,
-	sizeKeyHeight:                80,
-	sizeChoice:                   240,
+	sizeKeyHeight:                88,
+	sizeChoice:                   220,
 	sizeTouch:                    84,
 	sizeCard:                     900,
 }
@@ -144,6 +148,7 @@ var lightPalette = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNameSeparator:           rgb(0xc9, 0xcf, 0xd8),
 	colorScrim:                         color.NRGBA{A: 0xb0},
 	colorPanel:                         rgb(0xff, 0xff, 0xff),
+	colorOutline:                       rgb(0x6b, 0x74, 0x80), // 4.5:1 on the background
 }
 
 // contrastPalette: black background, white text, yellow for what matters.
@@ -167,4 +172,5 @@ var contrastPalette = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNameFocus:               rgb(0xff, 0xd6, 0x0a),
 	colorScrim:                         color.NRGBA{A: 0xd8},
 	colorPanel:                         rgb(0x14, 0x14, 0x14),
+	colorOutline:                       rgb(0xc8, 0xc8, 0xc8), // 12:1 on black
 }

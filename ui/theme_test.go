@@ -191,3 +191,64 @@ func contrast(a, b color.Color) float64 {
 	}
 	return (la + 0.05) / (lb + 0.05)
 }
+
+// The review found secondary buttons hard to tell from the background
+// (about 1.2:1): every non-primary button has an outline at ≥ 3:1, in both
+// modes, seen in the rendered window.
+func TestSecondaryButtonsHaveAVisibleOutline(t *testing.T) {
+	for _, large := range []bool{false, true} {
+		r := newRig(t)
+		if large {
+			test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).LargeText)
+		}
+		test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+		test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Keypad)
+		at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
+		th := r.app.Settings().Theme()
+		bg := th.Color(theme.ColorNameBackground, 0)
+		if c := contrast(th.Color(theme.ColorNameButton, 0), bg); c >= 3 {
+			t.Logf("large=%v: the button fill alone is %.1f:1", large, c)
+		}
+		img := r.win.Canvas().Capture()
+		scale := float32(img.Bounds().Dx()) / r.win.Canvas().Size().Width
+		rep := r.k.Layout()
+		checked := 0
+		for _, b := range rep.Buttons {
+			if b.Primary || b.Disabled {
+				continue
+			}
+			// The middle of the left edge: the outline straddles it.
+			x, y := int(b.Rect.X*scale+0.5), int((b.Rect.Y+b.Rect.H/2)*scale)
+			if c := contrast(img.At(x, y), bg); c < 3 {
+				t.Errorf("large=%v: %s (%q): its edge is %.1f:1 against the background; want ≥ 3:1", large, b.Name, b.Text, c)
+			}
+			checked++
+		}
+		if checked < 10 {
+			t.Errorf("large=%v: only %d secondary buttons checked", large, checked)
+		}
+	}
+}
+
+// Large-text mode is for people who see poorly: text at least 1.5 × and
+// the keys taller, not only wider.
+func TestLargeTextIsHalfAgainAsBigWithTallerKeys(t *testing.T) {
+	r := newRig(t)
+	keyHeight := func() float32 {
+		test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
+		test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Keypad)
+		s := at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
+		h := s.Pad.Keys["5"].Size().Height
+		test.Tap(s.Restart)
+		return h
+	}
+	normal, normalKey := r.app.Settings().Theme().Size(theme.SizeNameText), keyHeight()
+	test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).LargeText)
+	large, largeKey := r.app.Settings().Theme().Size(theme.SizeNameText), keyHeight()
+	if large < 1.5*normal {
+		t.Errorf("large text %v px, normal %v px: want at least 1.5 ×", large, normal)
+	}
+	if largeKey <= normalKey {
+		t.Errorf("keys %v px high in large-text mode, %v px normally: want taller", largeKey, normalKey)
+	}
+}

@@ -71,7 +71,9 @@ func newWelcomeScreen(k *Kiosk) *WelcomeScreen {
 		largeText, largeIcon = lang.L("welcome.largeOn"), theme.CheckButtonCheckedIcon()
 	}
 	s.LargeText = k.button(largeText, largeIcon, func() { k.switchLarge() })
-	s.Staff = k.button(lang.L("welcome.staff"), theme.SettingsIcon(), k.showStaffPIN)
+	// The staff door is an icon only: staff know it, and a parent should
+	// not take it for a step.
+	s.Staff = k.button("", theme.SettingsIcon(), k.showStaffPIN)
 	s.Staff.Importance = widget.LowImportance
 	if k.svc.Maintenance == nil {
 		s.Staff.Hide()
@@ -79,9 +81,11 @@ func newWelcomeScreen(k *Kiosk) *WelcomeScreen {
 
 	langs := container.NewHBox(k.touchSized(s.Chinese, 1.4), k.touchSized(s.English, 1.4))
 	foot := container.NewVBox(widget.NewSeparator(),
-		container.NewBorder(nil, nil, langs, s.Staff, container.NewCenter(k.touchSized(s.LargeText, 2))))
+		container.NewBorder(nil, nil, langs, k.touchSized(s.Staff, 0.6), container.NewCenter(k.touchSized(s.LargeText, 2))))
 	middle := container.NewVBox(layout.NewSpacer(), ask, choices, bring, noCard, layout.NewSpacer())
-	s.content = k.pad(container.NewBorder(s.Title, foot, nil, nil, middle))
+	// The middle scrolls rather than push the window past a short panel
+	// (English in large text at 768 px); elsewhere it has room to spare.
+	s.content = k.pad(container.NewBorder(s.Title, foot, nil, nil, container.NewVScroll(middle)))
 	return s
 }
 
@@ -97,6 +101,13 @@ func (k *Kiosk) bigButton(title, hint string, tapped func()) (*widget.Button, fy
 	h := canvas.NewText(hint, on)
 	h.TextSize = k.size(theme.SizeNameText)
 	h.Alignment = fyne.TextAlignCenter
+	// Two of these stand side by side on the narrowest panel: a long line
+	// (English, large text) gets smaller rather than wider.
+	for _, line := range []*canvas.Text{t, h} {
+		if w, most := fyne.MeasureText(line.Text, line.TextSize, line.TextStyle).Width, k.size(sizeCard)/2; w > most {
+			line.TextSize *= most / w
+		}
+	}
 	label := container.NewCenter(container.NewVBox(t, h))
 	return b, container.New(&minLayout{min: fyne.NewSize(0, k.size(sizeChoice))}, container.NewStack(b, label))
 }
