@@ -20,6 +20,7 @@ func EveryScreen(k *Kiosk, check func(name string)) {
 		k.showConfirm,
 		k.showNotEligible,
 		k.showSchool,
+		k.showPending,
 		k.showPhone,
 		k.showConsent,
 		k.showReceipt,

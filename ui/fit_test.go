@@ -160,17 +160,20 @@ func TestEveryScreenFitsEveryDisplay(t *testing.T) {
 				// The long family to the receipt, then every screen again
 				// from what its session holds.
 				r := newLongRig(t, tag, large)
-				test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-				test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Demo[famLong])
+				g := agreeThrough(r)
+				test.Tap(g.DemoToggle)
+				test.Tap(g.Demo[famLong])
 				test.Tap(at[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[famLong])
 				test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
-				test.Tap(at[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
+				if sc, ok := r.k.Screen().(*ui.SchoolScreen); ok {
+					for _, b := range sc.Schools {
+						test.Tap(b)
+					}
+					test.Tap(sc.Next)
+				}
 				ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
 				typeOn(t, ph.Pad, "13805371234")
-				test.Tap(ph.Next)
-				cs := at[*ui.ConsentScreen](r, ui.ScreenConsent)
-				test.Tap(cs.Agree)
-				test.Tap(cs.Next)
+				test.Tap(ph.Next) // 提交报名
 				at[*ui.ReceiptScreen](r, ui.ScreenReceipt)
 				ui.EveryScreen(r.k, func(name string) {
 					waitFor(t, name, func() bool { return !r.k.Busy() })
@@ -179,9 +182,7 @@ func TestEveryScreenFitsEveryDisplay(t *testing.T) {
 
 				// The three long school names of a multi-school zone, ranked.
 				r = newLongRig(t, tag, large)
-				test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-				test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Demo[famLongMulti])
-				test.Tap(at[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[famLongMulti])
+				demoCardsThrough(r, famLongMulti)
 				checkFits(t, r, "multi")
 				test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
 				sc := at[*ui.SchoolScreen](r, ui.ScreenSchool)
@@ -191,9 +192,7 @@ func TestEveryScreenFitsEveryDisplay(t *testing.T) {
 				// The dead ends.
 				for _, key := range []string{famTooYoung, famNoRecords} {
 					r = newLongRig(t, tag, large)
-					test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-					test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Demo[key])
-					test.Tap(at[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[key])
+					demoCardsThrough(r, key)
 					at[*ui.NotEligibleScreen](r, ui.ScreenNotEligible)
 					checkFits(t, r, key)
 				}
@@ -219,11 +218,9 @@ func notYetFitting(screen, handle string) (string, bool) {
 		return "receipt.go (reworked on ui-flow: what happens next, a short number)", true
 	case screen == ui.ScreenSchool && handle == "Reset":
 		return "school.go (reworked on ui-flow: the rank inside each button)", true
-	case screen == ui.ScreenConsent && handle == "Agree":
-		return "consent.go (reworked on ui-flow: one tap, 同意并继续)", true
 	case screen == ui.ScreenStaffStatus && handle == "Refresh":
 		return "maintenance.go (the staff screen, not reworked yet)", true
-	case (screen == ui.ScreenGuardianCard || screen == ui.ScreenChildCard) && (handle == "Keypad" || strings.HasPrefix(handle, "Demo[")):
+	case (screen == ui.ScreenGuardianCard || screen == ui.ScreenChildCard) && (handle == "Keypad" || handle == "DemoToggle" || strings.HasPrefix(handle, "Demo[")):
 		return "idcard.go (reworked on ui-flow: the demo cards behind a staff toggle)", true
 	}
 	return "", false
@@ -275,10 +272,12 @@ func TestConfirmNeedsNoScrollingOnAPortraitPanel(t *testing.T) {
 	for _, large := range []bool{false, true} {
 		r := newLongRig(t, ui.LangChinese, large)
 		r.win.Resize(fyne.NewSize(1080, 1920))
-		test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-		test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Demo[famLong])
+		g := agreeThrough(r)
+		test.Tap(g.DemoToggle)
+		test.Tap(g.Demo[famLong])
 		test.Tap(at[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[famLong])
 		cf := at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+		test.Tap(cf.ShowEvidence) // the evidence, behind 查看依据, opens in place
 		r.k.Relayout()
 		if len(cf.Evidence) == 0 {
 			t.Fatal("fixture: no evidence on the confirmation")

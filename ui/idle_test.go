@@ -12,9 +12,11 @@ import (
 
 func TestIdleCountdownThenContinueKeepsTheSession(t *testing.T) {
 	r := newRig(t)
-	cardsThrough(r, famConsistent)
+	cardsThrough(r, famMulti)
 	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
-	at[*ui.SchoolScreen](r, ui.ScreenSchool)
+	ranking := at[*ui.SchoolScreen](r, ui.ScreenSchool) // not a reading screen: the plain idle time
+	test.Tap(ranking.Schools[0])
+	test.Tap(ranking.Schools[1])
 
 	r.k.Tick(fixedNow.Add(89 * time.Second))
 	if r.k.Idle().Visible() {
@@ -141,9 +143,10 @@ func TestIdleRestoresDefaultsForTheNextPerson(t *testing.T) {
 	test.Tap(w.LargeText)
 	w = at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
 	test.Tap(w.Primary)
-	at[*ui.ConsentScreen](r, ui.ScreenConsent)
-	r.k.Tick(fixedNow.Add(200 * time.Second)) // one tick past both: straight to the wipe
-	r.k.Tick(fixedNow.Add(201 * time.Second))
+	at[*ui.ConsentScreen](r, ui.ScreenConsent) // a reading screen: the longer wait
+	past := ui.DefaultIdle + ui.ReadingWait + ui.DefaultCountdown + 10*time.Second
+	r.k.Tick(fixedNow.Add(past)) // one tick past both: straight to the wipe
+	r.k.Tick(fixedNow.Add(past + time.Second))
 	at[*ui.WelcomeScreen](r, ui.ScreenWelcome)
 	if r.k.Language() != ui.LangChinese || r.k.LargeText() {
 		t.Errorf("language %s, large %v after the wipe", r.k.Language(), r.k.LargeText())

@@ -13,8 +13,7 @@ import (
 // number is whole, the count always in view and saying what to do.
 func TestIDKeypadTakesXLastAndConfirmsOnlyAWholeNumber(t *testing.T) {
 	r := newRig(t)
-	test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-	test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Keypad)
+	test.Tap(agreeThrough(r).Keypad)
 	s := at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
 	good := string(r.fams[famConsistent].guardian)
 
@@ -59,8 +58,7 @@ func TestIDKeypadTakesXLastAndConfirmsOnlyAWholeNumber(t *testing.T) {
 func TestPhoneKeypadConfirmsElevenDigits(t *testing.T) {
 	r := newRig(t)
 	cardsThrough(r, famConsistent)
-	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
-	test.Tap(at[*ui.SchoolScreen](r, ui.ScreenSchool).Next)
+	test.Tap(at[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next) // one school: no ranking
 	ph := at[*ui.PhoneScreen](r, ui.ScreenPhone)
 	typeOn(t, ph.Pad, "1380537")
 	if !ph.Next.Disabled() || !strings.Contains(plain(ph.Pad.Count), "还差 4 位") {
@@ -70,6 +68,6 @@ func TestPhoneKeypadConfirmsElevenDigits(t *testing.T) {
 	if ph.Next.Disabled() {
 		t.Fatal("11 digits and 确定 is off")
 	}
-	test.Tap(ph.Next)
-	at[*ui.ConsentScreen](r, ui.ScreenConsent)
+	test.Tap(ph.Next) // 提交报名
+	at[*ui.ReceiptScreen](r, ui.ScreenReceipt)
 }

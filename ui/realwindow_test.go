@@ -267,6 +267,8 @@ func TestRealWindowFitsTheScreen(t *testing.T) {
 				t.Errorf("the welcome window is %v wide on a %d screen", welcome.Canvas.W, size.X)
 			}
 			rk.click("Primary")
+			rk.wait(ui.ScreenConsent)
+			rk.click("Agree")
 			rep := rk.wait(ui.ScreenGuardianCard)
 			rk.checkInside(rep)
 			img := rk.shot(filepath.Join(t.TempDir(), "guardian-card.png"))
@@ -304,6 +306,8 @@ func TestRealWindowScreenshots(t *testing.T) {
 			}
 			shoot(ui.ScreenWelcome)
 			rk.click("Primary")
+			shoot(ui.ScreenConsent)
+			rk.click("Agree")
 			shoot(ui.ScreenGuardianCard)
 			rk.click("Keypad")
 			rk.wait(ui.ScreenGuardianKeypad)
@@ -313,11 +317,18 @@ func TestRealWindowScreenshots(t *testing.T) {
 			shoot(ui.ScreenGuardianKeypad)
 			rk.click("Back")
 			rk.wait(ui.ScreenGuardianCard)
-			rk.click("Demo[consistent]")
+			rk.click("DemoToggle") // staff open the demo cards
+			rk.wait(ui.ScreenGuardianCard) // laid out again with the cards
+			rk.click("Demo[multi-school]")
 			rk.wait(ui.ScreenChildCard)
-			rk.click("Demo[consistent]")
+			rk.click("Demo[multi-school]")
 			shoot(ui.ScreenConfirm)
 			rk.click("Next")
+			rk.wait(ui.ScreenSchool)
+			rk.click("Schools[0]")
+			rk.wait(ui.ScreenSchool) // the ranked school moves to the top
+			rk.click("Schools[1]")
+			rk.wait(ui.ScreenSchool)
 			shoot(ui.ScreenSchool)
 			rk.click("Next")
 			rk.wait(ui.ScreenPhone)
@@ -325,11 +336,7 @@ func TestRealWindowScreenshots(t *testing.T) {
 				rk.click(fmt.Sprintf("Pad.Keys[%c]", d))
 			}
 			shoot(ui.ScreenPhone)
-			rk.click("Next")
-			shoot(ui.ScreenConsent)
-			rk.click("Agree")
-			rk.wait(ui.ScreenConsent)
-			rk.click("Next")
+			rk.click("Next") // 提交报名
 			shoot(ui.ScreenReceipt)
 		})
 	}

@@ -201,8 +201,7 @@ func TestSecondaryButtonsHaveAVisibleOutline(t *testing.T) {
 		if large {
 			test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).LargeText)
 		}
-		test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-		test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Keypad)
+		test.Tap(agreeThrough(r).Keypad)
 		at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
 		th := r.app.Settings().Theme()
 		bg := th.Color(theme.ColorNameBackground, 0)
@@ -235,8 +234,7 @@ func TestSecondaryButtonsHaveAVisibleOutline(t *testing.T) {
 func TestLargeTextIsHalfAgainAsBigWithTallerKeys(t *testing.T) {
 	r := newRig(t)
 	keyHeight := func() float32 {
-		test.Tap(at[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-		test.Tap(at[*ui.IDCardScreen](r, ui.ScreenGuardianCard).Keypad)
+		test.Tap(agreeThrough(r).Keypad)
 		s := at[*ui.IDKeypadScreen](r, ui.ScreenGuardianKeypad)
 		h := s.Pad.Keys["5"].Size().Height
 		test.Tap(s.Restart)
