@@ -211,6 +211,25 @@ func TestKioskConsistentFamilyEndToEnd(t *testing.T) {
 		t.Errorf("enrolldesk verify: exit %d, %s %s", code, out.String(), errw.String())
 	}
 
+	if dir := os.Getenv("ENROLLDESK_SCREENS"); dir != "" {
+		// A newcomer checks the sample: its public key and its token beside
+		// it, verified here exactly as the README shows.
+		pub, err := os.ReadFile(filepath.Join(r.data, "kiosk.pub"))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "kiosk.pub"), pub, 0o644)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "receipt-token.txt"), []byte(token+"\n"), 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Reset()
+		if code := app.Main([]string{"verify", "--keys", dir, token}, nil, &out, &errw); code != 0 {
+			t.Errorf("enrolldesk verify --keys %s: exit %d, %s", dir, code, errw.String())
+		}
+	}
+
 	test.Tap(rc.Finish)
 	screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
 	if left, _ := filepath.Glob(filepath.Join(r.data, "spool", "*")); len(left) != 0 {
