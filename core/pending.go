@@ -26,19 +26,9 @@ const (
 // carries the problem PPendingCheck and no evidence; Submit accepts it
 // without school choices, and the engine decides when it arrives.
 func PendingLookup(guardian, child string, stage Stage, now time.Time) (*LookupResult, error) {
-	if !stage.Valid() {
-		return nil, Errorf(EINVALID, "请选择报名学段：小学一年级或初中一年级。")
-	}
-	gid, err := ParseResidentID(guardian, now)
+	gid, cid, err := parsePair(guardian, child, stage, now)
 	if err != nil {
-		return nil, withSubject(err, "监护人")
-	}
-	cid, err := ParseResidentID(child, now)
-	if err != nil {
-		return nil, withSubject(err, "孩子")
-	}
-	if gid == cid {
-		return nil, Errorf(EINVALID, "监护人和孩子的身份证号码相同，请分别输入监护人和孩子的号码。")
+		return nil, err
 	}
 	dec := Decision{Problems: []Problem{{Code: PPendingCheck,
 		Message: "暂时无法连接教育局系统核验登记信息。报名照常受理，教育局核验后会以短信通知结果。"}}}

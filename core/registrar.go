@@ -26,19 +26,9 @@ type LookupResult struct {
 // comes back wrapped; a decision, eligible or not, is a result.
 func (r *Registrar) Lookup(ctx context.Context, guardian, child string, stage Stage) (*LookupResult, error) {
 	now := r.now()
-	if !stage.Valid() {
-		return nil, Errorf(EINVALID, "请选择报名学段：小学一年级或初中一年级。")
-	}
-	gid, err := ParseResidentID(guardian, now)
+	gid, cid, err := parsePair(guardian, child, stage, now)
 	if err != nil {
-		return nil, withSubject(err, "监护人")
-	}
-	cid, err := ParseResidentID(child, now)
-	if err != nil {
-		return nil, withSubject(err, "孩子")
-	}
-	if gid == cid {
-		return nil, Errorf(EINVALID, "监护人和孩子的身份证号码相同，请分别输入监护人和孩子的号码。")
+		return nil, err
 	}
 	d, err := Gather(ctx, r.Sources, gid, cid, stage, now, r.Policy.GrandparentsProperty)
 	if err != nil {
@@ -61,4 +51,22 @@ func withSubject(err error, who string) error {
 		return &Error{Code: e.Code, Message: who + "：" + e.Message}
 	}
 	return err
+}
+
+// parsePair checks what every look-up starts from: the stage, and two
+// valid ID numbers that are not the same person's.
+func parsePair(guardian, child string, stage Stage, now time.Time) (gid, cid ResidentID, err error) {
+	if !stage.Valid() {
+		return "", "", Errorf(EINVALID, "请选择报名学段：小学一年级或初中一年级。")
+	}
+	if gid, err = ParseResidentID(guardian, now); err != nil {
+		return "", "", withSubject(err, "监护人")
+	}
+	if cid, err = ParseResidentID(child, now); err != nil {
+		return "", "", withSubject(err, "孩子")
+	}
+	if gid == cid {
+		return "", "", Errorf(EINVALID, "监护人和孩子的身份证号码相同，请分别输入监护人和孩子的号码。")
+	}
+	return gid, cid, nil
 }
