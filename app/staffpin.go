@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"enrolldesk/core"
+	"enrolldesk/internal/atomicfile"
 	"enrolldesk/ui"
 )
 
@@ -138,29 +139,7 @@ func SetStaffPIN(dir, pin string) error {
 
 // writePrivate writes data to path through a synced temporary file and a
 // rename, readable by the owner only.
-func writePrivate(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	err = f.Chmod(0o600)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
-}
+func writePrivate(path string, data []byte) error { return atomicfile.WritePrivate(path, data) }
 
 // staffLock is the staff PIN and its wrong tries. Safe for concurrent use.
 type staffLock struct {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"enrolldesk/core/receipt"
+	"enrolldesk/internal/atomicfile"
 )
 
 // Spooler defaults.
@@ -161,22 +162,7 @@ func (s *Spooler) save(name string, pdf []byte) (string, error) {
 	if err := os.Chmod(s.Dir, 0o700); err != nil {
 		return "", fmt.Errorf("printing: protect spool: %w", err)
 	}
-	f, err := os.CreateTemp(s.Dir, ".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("printing: spool %s: %w", name, err)
-	}
-	_, err = f.Write(pdf)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.WritePrivate(path, pdf); err != nil {
 		return "", fmt.Errorf("printing: spool %s: %w", name, err)
 	}
 	return path, nil
