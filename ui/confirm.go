@@ -112,7 +112,12 @@ func newConfirmScreen(k *Kiosk, r *core.LookupResult) *ConfirmScreen {
 	}
 	s.ShowEvidence = k.button(lang.L("confirm.showEvidence"), theme.ListIcon(), s.toggleEvidence)
 	s.evidencePanel = k.panel(lang.L("confirm.evidence"), checks)
-	s.evidencePanel.Hide()
+	if size := k.win.Canvas().Size(); size.Height <= size.Width {
+		s.evidencePanel.Hide()
+	} else {
+		// A portrait panel has the height: the evidence is open from the start.
+		s.ShowEvidence.SetText(lang.L("confirm.hideEvidence"))
+	}
 	s.WrongInfo = k.button(lang.L("confirm.wrongInfo"), theme.QuestionIcon(), s.toggleHelp)
 	s.Help = k.notice()
 	body.Add(container.NewHBox(k.touchSized(s.ShowEvidence, 3), k.touchSized(s.WrongInfo, 3)))

@@ -277,7 +277,9 @@ func TestConfirmNeedsNoScrollingOnAPortraitPanel(t *testing.T) {
 		test.Tap(g.Demo[famLong])
 		test.Tap(at[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[famLong])
 		cf := at[*ui.ConfirmScreen](r, ui.ScreenConfirm)
-		test.Tap(cf.ShowEvidence) // the evidence, behind 查看依据, opens in place
+		if !cf.EvidenceShown() {
+			t.Errorf("large=%v: on a portrait panel the evidence is not open from the start", large)
+		}
 		r.k.Relayout()
 		if len(cf.Evidence) == 0 {
 			t.Fatal("fixture: no evidence on the confirmation")
