@@ -252,7 +252,7 @@ func (s *IDCardScreen) arrive() { s.listen() }
 func (s *IDCardScreen) listen() {
 	k := s.k
 	sess := k.sess
-	if sess == nil || k.svc.Reader == nil || k.current != s {
+	if sess == nil || k.svc.Reader == nil || k.current != s || k.closed() {
 		return
 	}
 	s.leave()

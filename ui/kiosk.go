@@ -133,7 +133,28 @@ func NewKiosk(a fyne.App, w fyne.Window, svc Services, opt Options) *Kiosk {
 }
 
 // Close stops the idle clock.
-func (k *Kiosk) Close() { k.stopOnce.Do(func() { close(k.stop) }) }
+func (k *Kiosk) Close() {
+	k.stopOnce.Do(func() {
+		close(k.stop)
+		// A card read in progress, or waiting to listen again, ends with
+		// the kiosk: nothing of a closed kiosk keeps the reader busy.
+		fyne.Do(func() {
+			if k.sess != nil {
+				k.sess.end()
+			}
+		})
+	})
+}
+
+// closed reports whether Close was called.
+func (k *Kiosk) closed() bool {
+	select {
+	case <-k.stop:
+		return true
+	default:
+		return false
+	}
+}
 
 // Screen returns the screen on show.
 func (k *Kiosk) Screen() Screen { return k.current }
