@@ -153,7 +153,12 @@ func (p *Keypad) render() {
 	case left > 0:
 		p.Count.SetText(lang.L("keypad.left", map[string]any{"N": n, "Left": left}))
 	default:
-		p.Count.SetText(lang.L("keypad.whole", map[string]any{"Max": p.mode.max}))
+		// Name the button the screen really has (确定, or 提交报名 on the phone).
+		button := lang.L("nav.ok")
+		if p.confirm != nil {
+			button = p.confirm.Text
+		}
+		p.Count.SetText(lang.L("keypad.whole", map[string]any{"Max": p.mode.max, "Button": button}))
 	}
 	if x, ok := p.Keys["X"]; ok {
 		enable([]*widget.Button{x}, left == 1) // X is only ever the 18th character

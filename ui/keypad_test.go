@@ -42,6 +42,9 @@ func TestIDKeypadTakesXLastAndConfirmsOnlyAWholeNumber(t *testing.T) {
 	if s.Next.Disabled() || !s.Pad.Keys["X"].Disabled() {
 		t.Error("with 18 characters 确定 should be on and X off")
 	}
+	if got := plain(s.Pad.Count); !strings.Contains(got, "“确定”") {
+		t.Errorf("whole number: the count says %q; it must name the button on screen, 确定", got)
+	}
 	test.Tap(s.Next)
 	if s.Status.Message() == "" || !s.Pad.Count.Visible() || plain(s.Pad.Count) == "" {
 		t.Errorf("a wrong number: message %q, count visible %v %q; want both", s.Status.Message(), s.Pad.Count.Visible(), plain(s.Pad.Count))
@@ -66,7 +69,12 @@ func TestPhoneKeypadConfirmsElevenDigits(t *testing.T) {
 	}
 	typeOn(t, ph.Pad, "1234")
 	if ph.Next.Disabled() {
-		t.Fatal("11 digits and 确定 is off")
+		t.Fatal("11 digits and 提交报名 is off")
+	}
+	// The phone's button is 提交报名: the words must not send a parent
+	// looking for a 确定 that is not there.
+	if got := plain(ph.Pad.Count); !strings.Contains(got, "“提交报名”") {
+		t.Errorf("11 digits: the count says %q; want it to name 提交报名", got)
 	}
 	test.Tap(ph.Next) // 提交报名
 	at[*ui.ReceiptScreen](r, ui.ScreenReceipt)
