@@ -80,17 +80,11 @@ func (d *DB) RestoreSubmitted(ctx context.Context, apps []core.Application) (Res
 			return err
 		}
 		defer state.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO applications (id, reg_no, stage, state, child_id, kiosk_id, created_at, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		w, err := prepareSubmitted(ctx, tx)
 		if err != nil {
 			return err
 		}
-		defer ins.Close()
-		queue, err := tx.PrepareContext(ctx, `INSERT INTO outbox (app_id, created_at) VALUES (?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer queue.Close()
+		defer w.Close()
 		now := d.now().Unix()
 		for _, a := range apps {
 			var outcome string
@@ -98,15 +92,7 @@ func (d *DB) RestoreSubmitted(ctx context.Context, apps []core.Application) (Res
 			err := state.QueryRowContext(ctx, a.ID).Scan(&outcome, &queued, &dead)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				body, err := json.Marshal(a)
-				if err != nil {
-					return err
-				}
-				if _, err := ins.ExecContext(ctx, a.ID, a.RegNo, string(a.Stage), string(a.State), string(a.Child.ID),
-					a.KioskID, a.CreatedAt.Unix(), string(body)); err != nil {
-					return err
-				}
-				if _, err := queue.ExecContext(ctx, a.ID, now); err != nil {
+				if _, err := w.put(ctx, a, now); err != nil {
 					return err
 				}
 				r.Applications++
@@ -118,7 +104,7 @@ func (d *DB) RestoreSubmitted(ctx context.Context, apps []core.Application) (Res
 			case queued || dead:
 				r.Held++
 			default:
-				if _, err := queue.ExecContext(ctx, a.ID, now); err != nil {
+				if err := w.enqueue(ctx, a.ID, now); err != nil {
 					return err
 				}
 				r.Queue++

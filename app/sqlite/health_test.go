@@ -42,6 +42,12 @@ func TestRestoreSubmittedPutsBackOnlyWhatWasLost(t *testing.T) {
 	if st, err := db.SyncStatus(ctx, lost.ID); err != nil || !st.Queued {
 		t.Errorf("the lost application: %+v, %v; want it queued again", st, err)
 	}
+	// Restored rows are whole: the body hash that erasure keeps as the
+	// record of what was submitted is there as for any submitted one.
+	var hash string
+	if err := db.SQL().QueryRow(`SELECT body_hash FROM applications WHERE id = ?`, lost.ID).Scan(&hash); err != nil || len(hash) != 64 {
+		t.Errorf("the restored application's body hash = %q, %v; want a SHA-256", hash, err)
+	}
 	again, err := db.RestoreSubmitted(ctx, append(apps, lost))
 	if err != nil || again.Applications != 0 || again.Queue != 0 {
 		t.Errorf("a second restore: %+v, %v; want nothing put back twice", again, err)

@@ -45,18 +45,14 @@ func (d *DB) SaveSubmitted(ctx context.Context, a core.Application) (core.Applic
 	case !errors.Is(err, sql.ErrNoRows):
 		return core.Application{}, fmt.Errorf("save application: %w", err)
 	}
-	body, err := json.Marshal(a)
+	w, err := prepareSubmitted(ctx, tx)
 	if err != nil {
 		return core.Application{}, fmt.Errorf("save application: %w", err)
 	}
-	now := d.now().Unix()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO applications (id, reg_no, stage, state, child_id, kiosk_id, created_at, body, body_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.RegNo, string(a.Stage), string(a.State), string(a.Child.ID),
-		a.KioskID, a.CreatedAt.Unix(), string(body), bodyHash(body)); err != nil {
+	defer w.Close()
+	// The ID was looked for above, in this transaction: put stores it.
+	if _, err := w.put(ctx, a, d.now().Unix()); err != nil {
 		return core.Application{}, fmt.Errorf("save application: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (app_id, created_at) VALUES (?, ?)`, a.ID, now); err != nil {
-		return core.Application{}, fmt.Errorf("save outbox row: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return core.Application{}, fmt.Errorf("commit application: %w", err)

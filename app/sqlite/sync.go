@@ -365,38 +365,22 @@ func (d *DB) SyncStatus(ctx context.Context, appID string) (AppSync, error) {
 func (d *DB) ImportSubmitted(ctx context.Context, apps []core.Application) (int, error) {
 	added := 0
 	err := d.inTx(ctx, "import applications", func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO applications (id, reg_no, stage, state, child_id, kiosk_id, created_at, body, body_hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+		w, err := prepareSubmitted(ctx, tx)
 		if err != nil {
 			return err
 		}
-		defer ins.Close()
-		queue, err := tx.PrepareContext(ctx, `INSERT INTO outbox (app_id, created_at) VALUES (?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer queue.Close()
+		defer w.Close()
 		now := d.now().Unix()
 		for _, a := range apps {
 			if a.ID == "" || a.RegNo == "" || a.State != core.StateSubmitted {
 				return fmt.Errorf("application %q: needs an ID, a registration number and state submitted", a.ID)
 			}
-			body, err := json.Marshal(a)
+			stored, err := w.put(ctx, a, now)
 			if err != nil {
 				return err
 			}
-			res, err := ins.ExecContext(ctx, a.ID, a.RegNo, string(a.Stage), string(a.State), string(a.Child.ID),
-				a.KioskID, a.CreatedAt.Unix(), string(body), bodyHash(body))
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
+			if !stored {
 				continue
-			}
-			if _, err := queue.ExecContext(ctx, a.ID, now); err != nil {
-				return err
 			}
 			added++
 		}
