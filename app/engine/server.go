@@ -31,6 +31,10 @@ type Options struct {
 	// the server's Lookup (with a nil Lookup, one trusting the kiosks:
 	// tests only).
 	Decider *engineapi.Decider
+	// StaffAuth resolves a staff session; nil: staff paths answer 503.
+	StaffAuth StaffAuth
+	// Audit receives the events staff requests note; nil: not recorded.
+	Audit engineapi.AuditLog
 }
 
 // Server answers the engine API. It is safe for concurrent use.
@@ -42,6 +46,10 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	routes  map[string]route
+
+	staff     map[string]staffRoute // the staff desktop's paths, see staff.go
+	staffAuth StaffAuth
+	audit     engineapi.AuditLog
 }
 
 // route is one API path: its method, whether it needs a device signature,
@@ -82,7 +90,8 @@ var errInternal = refuse(http.StatusInternalServerError, ReasonInternal, "the en
 
 // New returns a server over store and lookup.
 func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
-	s := &Server{store: store, lookup: lookup, decider: opt.Decider, now: opt.Now, log: opt.Logger}
+	s := &Server{store: store, lookup: lookup, decider: opt.Decider, now: opt.Now, log: opt.Logger,
+		staffAuth: opt.StaffAuth, audit: opt.Audit}
 	if s.decider == nil {
 		s.decider = &engineapi.Decider{Lookup: lookup}
 	}
@@ -112,8 +121,9 @@ func (s *Server) Handler() http.Handler { return s }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rt, known := s.routes[r.URL.Path]
+	_, staff := s.staff[r.URL.Path]
 	path := "other"
-	if known {
+	if known || staff {
 		path = r.URL.Path
 	}
 	s.metrics.inFlight.Inc()
@@ -133,6 +143,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, known b
 		}
 	}()
 	switch {
+	case !known && isStaffPath(r.URL.Path):
+		return s.serveStaff(w, r)
 	case !known:
 		return s.writeError(w, refuse(http.StatusNotFound, engineapi.ReasonNotFound, "no such path"))
 	case r.Method != rt.method && !(rt.method == http.MethodGet && r.Method == http.MethodHead):
