@@ -397,3 +397,37 @@ func TestLookupRateConfigurable(t *testing.T) {
 		}
 	}
 }
+
+// auditRecorder keeps what the server appends.
+type auditRecorder struct{ events []engineapi.AuditEvent }
+
+func (a *auditRecorder) Append(_ context.Context, ev []engineapi.AuditEvent) error {
+	a.events = append(a.events, ev...)
+	return nil
+}
+
+func TestStaffSignInsAreAudited(t *testing.T) {
+	rec := &auditRecorder{}
+	r := newAuthRig(t, engine.Options{Audit: rec})
+	u := r.addUser("钱多多", engineapi.RoleHall, "", "right password")
+	r.login("钱多多", "wrong password")
+	r.login("370102198001010011", "whatever1") // an ID number typed as the name
+	resp, _ := r.login("钱多多", "right password")
+	r.post(engineapi.PathStaffLogout, resp.Token, struct{}{})
+	var got []string
+	for _, ev := range rec.events {
+		got = append(got, ev.Action+" "+ev.Actor+" "+ev.Subject)
+		if !ev.At.Equal(r.clock) {
+			t.Errorf("%s at %v, want the engine's clock", ev.Action, ev.At)
+		}
+	}
+	want := []string{
+		"login_failed anonymous staff:" + u.ID,
+		"login_failed anonymous name:370102********0011",
+		"login staff:" + u.ID + " staff:" + u.ID,
+		"logout staff:" + u.ID + " staff:" + u.ID,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit events:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
