@@ -26,7 +26,7 @@ import (
 // authRig is an engine over a SQLite store on disk with staff accounts,
 // on a clock the test moves.
 type authRig struct {
-	t      *testing.T
+	t      testing.TB
 	path   string
 	clock  time.Time
 	db     *sqlite.DB
@@ -37,7 +37,7 @@ type authRig struct {
 	seq    int
 }
 
-func newAuthRig(t *testing.T, opt engine.Options) *authRig {
+func newAuthRig(t testing.TB, opt engine.Options) *authRig {
 	t.Helper()
 	r := &authRig{t: t, path: filepath.Join(t.TempDir(), "engine.db"), clock: time.Date(2027, 5, 1, 9, 0, 0, 0, time.UTC), opt: opt}
 	r.open()
@@ -429,5 +429,28 @@ func TestStaffSignInsAreAudited(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("audit events:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// BenchmarkStaffLogin is one sign-in over SQLite (argon2id dominates)
+// and BenchmarkStaffSession one request's session check.
+func BenchmarkStaffLogin(b *testing.B) {
+	r := newAuthRig(b, engine.Options{})
+	r.addUser("bench", engineapi.RoleHall, "", "right password")
+	for b.Loop() {
+		if _, a := r.login("bench", "right password"); a.status != http.StatusOK {
+			b.Fatal(a.status)
+		}
+	}
+}
+
+func BenchmarkStaffSession(b *testing.B) {
+	r := newAuthRig(b, engine.Options{})
+	r.addUser("bench", engineapi.RoleHall, "", "right password")
+	resp, _ := r.login("bench", "right password")
+	for b.Loop() {
+		if a := r.post(engineapi.PathStaffMe, resp.Token, struct{}{}); a.status != http.StatusOK {
+			b.Fatal(a.status)
+		}
 	}
 }
