@@ -35,6 +35,9 @@ type Options struct {
 	StaffAuth StaffAuth
 	// Audit receives the events staff requests note; nil: not recorded.
 	Audit engineapi.AuditLog
+	// Heat computes the demand heat map (staff_heat.go); nil: the path
+	// answers 503 no_staff.
+	Heat engineapi.HeatSource
 }
 
 // Server answers the engine API. It is safe for concurrent use.
@@ -110,6 +113,7 @@ func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 		engineapi.PathHealth:   {http.MethodGet, false, nil},
 		engineapi.PathMetrics:  {http.MethodGet, false, nil},
 	}
+	s.registerHeat(opt.Heat)
 	return s
 }
 
