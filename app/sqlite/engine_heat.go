@@ -11,14 +11,21 @@ import (
 
 var _ engineapi.HeatStore = (*EngineStore)(nil)
 
-// heatCount groups the live applications of a year by stage, first-choice
-// school and category over the covering index of migration 0012. Rejected
-// and returned applications are not demand (a returned one counts again
-// when the family resubmits).
-const heatCount = `SELECT stage, COALESCE(first_school, ''), category, COUNT(*)
-	FROM engine_applications INDEXED BY engine_applications_heat
+// heatCount sums the running totals of migration 0012 (kept by triggers
+// on engine_applications) for the live applications of a year and stage
+// by first-choice school and category. Rejected and returned applications
+// are not demand (a returned one counts again when the family resubmits).
+const heatCount = `SELECT stage, school, category, SUM(n)
+	FROM engine_heat
 	WHERE year = ? AND stage = ? AND state NOT IN ('rejected', 'returned')
-	GROUP BY first_school, category`
+	GROUP BY school, category HAVING SUM(n) > 0`
+
+// heatRecount is the same count straight from the applications, for the
+// test that holds the totals to it.
+const heatRecount = `SELECT stage, COALESCE(json_extract(body, '$.choices[0].code'), ''), category, COUNT(*)
+	FROM engine_applications
+	WHERE year = ? AND stage = ? AND state NOT IN ('rejected', 'returned')
+	GROUP BY 2, 3`
 
 // HeatCounts counts the engine's live applications by first-choice school
 // and category for the heat map (engineapi.HeatStore).
