@@ -143,7 +143,9 @@ func TestCSV(t *testing.T) {
 
 type stubCounts []engineapi.HeatCount
 
-func (s stubCounts) HeatCounts(context.Context, int, core.Stage) ([]engineapi.HeatCount, error) { return s, nil }
+func (s stubCounts) HeatCounts(context.Context, int, core.Stage) ([]engineapi.HeatCount, error) {
+	return s, nil
+}
 
 type stubSchools []core.School
 
