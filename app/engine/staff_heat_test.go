@@ -16,7 +16,9 @@ import (
 
 type heatFunc func(ctx context.Context, stage core.Stage) (engineapi.HeatMap, error)
 
-func (f heatFunc) HeatMap(ctx context.Context, stage core.Stage) (engineapi.HeatMap, error) { return f(ctx, stage) }
+func (f heatFunc) HeatMap(ctx context.Context, stage core.Stage) (engineapi.HeatMap, error) {
+	return f(ctx, stage)
+}
 
 // staffAs signs every request in as the given actor; a request without an
 // Authorization header is refused as not signed in.
@@ -85,7 +87,9 @@ func TestStaffHeatMapEveryRole(t *testing.T) {
 	}
 
 	failing := engine.New(&mockStore{}, nil, engine.Options{StaffAuth: staffAs(engineapi.Actor{ID: "u", Role: engineapi.RoleHall}),
-		Heat: heatFunc(func(context.Context, core.Stage) (engineapi.HeatMap, error) { return engineapi.HeatMap{}, errors.New("disk") })}).Handler()
+		Heat: heatFunc(func(context.Context, core.Stage) (engineapi.HeatMap, error) {
+			return engineapi.HeatMap{}, errors.New("disk")
+		})}).Handler()
 	if st, body := heatRequest(failing, `{}`, true); st != 500 || strings.Contains(string(body), "disk") {
 		t.Errorf("failing source: %d %s; want a generic 500", st, body)
 	}
