@@ -200,6 +200,15 @@ func TestHeatmapAndDemoLoadCommandLine(t *testing.T) {
 	if total == 0 || total > 120 {
 		t.Errorf("CSV totals add up to %d; want the live ones of the 120 loaded", total)
 	}
+	// Without --city: the demo city of the data directory, built there
+	// as the kiosk builds it.
+	dataDir := filepath.Join(dir, "data")
+	if r := cli(t, "", "heatmap", "--db", engineDB, "--data", dataDir, "--csv", csvPath); r.code != 0 {
+		t.Fatalf("heatmap on the default demo city: %d %s", r.code, r.err)
+	}
+	if found, _ := filepath.Glob(filepath.Join(dataDir, "demo-city-2000-s2027.db")); len(found) != 1 {
+		t.Errorf("no demo city built in %s", dataDir)
+	}
 	raw, err := os.ReadFile(pngPath)
 	if err != nil {
 		t.Fatal(err)
