@@ -229,3 +229,34 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// TestEngineHeatAfterDemoLoad: an open engine with its city computes the
+// heat map of what a demo load put into it.
+func TestEngineHeatAfterDemoLoad(t *testing.T) {
+	ctx := context.Background()
+	e, err := app.OpenEngine(ctx, app.EngineConfig{DB: filepath.Join(t.TempDir(), "engine.db"), CityDB: testCity(t), DataDir: t.TempDir(),
+		Now: func() time.Time { return loadNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	st, err := e.DemoLoad(ctx, app.DemoLoadOptions{Applications: 100, Seed: 5, Now: loadNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.Heat().HeatMap(ctx, core.Primary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Total == 0 || m.Total > st.ByStage[core.Primary] || m.Year != 2027 || !m.At.Equal(loadNow) || len(m.Tiers) != 5 {
+		t.Errorf("heat map: total %d (primary stored %d), year %d, at %v, tiers %v", m.Total, st.ByStage[core.Primary], m.Year, m.At, m.Tiers)
+	}
+	trusting, err := app.OpenEngine(ctx, app.EngineConfig{DB: filepath.Join(t.TempDir(), "engine2.db"), DataDir: t.TempDir(), TrustKioskDecisions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trusting.Close()
+	if trusting.Heat() != nil {
+		t.Error("an engine without department data offers a heat map")
+	}
+}
