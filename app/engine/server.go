@@ -35,6 +35,8 @@ type Options struct {
 	StaffAuth StaffAuth
 	// Audit receives the events staff requests note; nil: not recorded.
 	Audit engineapi.AuditLog
+	// Review is the review desk's store; nil: its paths answer 503.
+	Review engineapi.ReviewStore
 }
 
 // Server answers the engine API. It is safe for concurrent use.
@@ -50,6 +52,7 @@ type Server struct {
 	staff     map[string]staffRoute // the staff desktop's paths, see staff.go
 	staffAuth StaffAuth
 	audit     engineapi.AuditLog
+	review    engineapi.ReviewStore // the review desk, see staff_review.go
 }
 
 // route is one API path: its method, whether it needs a device signature,
@@ -91,7 +94,7 @@ var errInternal = refuse(http.StatusInternalServerError, ReasonInternal, "the en
 // New returns a server over store and lookup.
 func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 	s := &Server{store: store, lookup: lookup, decider: opt.Decider, now: opt.Now, log: opt.Logger,
-		staffAuth: opt.StaffAuth, audit: opt.Audit}
+		staffAuth: opt.StaffAuth, audit: opt.Audit, review: opt.Review}
 	if s.decider == nil {
 		s.decider = &engineapi.Decider{Lookup: lookup}
 	}
@@ -110,6 +113,7 @@ func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 		engineapi.PathHealth:   {http.MethodGet, false, nil},
 		engineapi.PathMetrics:  {http.MethodGet, false, nil},
 	}
+	s.registerReview()
 	return s
 }
 
