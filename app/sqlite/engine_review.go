@@ -139,9 +139,17 @@ func (s *EngineStore) readRow(ctx context.Context, q querier, who engineapi.Acto
 
 // queueWhere is the WHERE clause of a filter as who may see it.
 func (s *EngineStore) queueWhere(who engineapi.Actor, f engineapi.QueueFilter, now time.Time) (string, []any) {
+	w, args, _ := s.queueWhereCounted(who, f, now)
+	return w, args
+}
+
+// queueWhereCounted is queueWhere, and whether the clause names only
+// school, state and category, which engine_review_counts answers.
+func (s *EngineStore) queueWhereCounted(who engineapi.Actor, f engineapi.QueueFilter, now time.Time) (string, []any, bool) {
 	var conds []string
 	var args []any
 	add := func(c string, a ...any) { conds, args = append(conds, c), append(args, a...) }
+	counted := f.Problem == "" && !f.Mine && f.Assignee == "" && f.Evidence == "" && !f.Overdue
 	if who.Role == engineapi.RoleSchoolAdmin {
 		if who.School == "" {
 			add("0")
@@ -177,9 +185,9 @@ func (s *EngineStore) queueWhere(who engineapi.Actor, f engineapi.QueueFilter, n
 		add("state IN ('needs_review', 'verified') AND received_at < ?", review.Due(now, -days).Unix())
 	}
 	if len(conds) == 0 {
-		return "1", args
+		return "1", args, counted
 	}
-	return strings.Join(conds, " AND "), args
+	return strings.Join(conds, " AND "), args, counted
 }
 
 // Queue implements engineapi.ReviewStore: a keyset page over
@@ -190,9 +198,13 @@ func (s *EngineStore) Queue(ctx context.Context, who engineapi.Actor, f engineap
 	if err != nil {
 		return engineapi.QueuePage{}, err
 	}
-	where, args := s.queueWhere(who, f, now)
+	where, args, counted := s.queueWhereCounted(who, f, now)
 	page := engineapi.QueuePage{Items: []engineapi.QueueItem{}}
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM engine_review WHERE `+where, args...).Scan(&page.Total); err != nil {
+	count := `SELECT count(*) FROM engine_review WHERE ` + where
+	if counted {
+		count = `SELECT coalesce(sum(n), 0) FROM engine_review_counts WHERE ` + where
+	}
+	if err := s.db.QueryRowContext(ctx, count, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count queue: %w", err)
 	}
 	if f.Cursor != "" {
@@ -224,20 +236,73 @@ func (s *EngineStore) Queue(ctx context.Context, who engineapi.Actor, f engineap
 		got = got[:limit]
 		page.Next = got[limit-1].key().Cursor()
 	}
+	maybe, err := s.maybeDuplicates(ctx, got)
+	if err != nil {
+		return page, err
+	}
 	for _, r := range got {
 		it := s.queueItem(r, now)
-		sets, err := s.dupSets(ctx, s.db, r)
-		if err != nil {
-			return page, err
-		}
-		for _, d := range sets {
-			if !d.Resolved {
-				it.Duplicate = true
+		if maybe[r.appID] {
+			sets, err := s.dupSets(ctx, s.db, r)
+			if err != nil {
+				return page, err
+			}
+			for _, d := range sets {
+				if !d.Resolved {
+					it.Duplicate = true
+				}
 			}
 		}
 		page.Items = append(page.Items, it)
 	}
 	return page, nil
+}
+
+// maybeDuplicates names the rows that share a child, or a guardian and
+// birth date, with another application: two queries for a whole page.
+func (s *EngineStore) maybeDuplicates(ctx context.Context, page []reviewRow) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(page) == 0 {
+		return out, nil
+	}
+	children := make([]any, 0, len(page))
+	family := make([]any, 0, 2*len(page))
+	marks := make([]string, 0, len(page))
+	for _, r := range page {
+		children = append(children, r.child)
+		family = append(family, r.guardian, r.birth)
+		marks = append(marks, "(?, ?)")
+	}
+	shared := map[string]bool{}
+	collect := func(q string, args []any) error {
+		rows, err := s.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("find duplicates: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				return fmt.Errorf("find duplicates: %w", err)
+			}
+			shared[k] = true
+		}
+		return rows.Err()
+	}
+	if err := collect(`SELECT child_id FROM engine_review WHERE child_id IN (?`+strings.Repeat(", ?", len(children)-1)+
+		`) GROUP BY child_id HAVING count(*) > 1`, children); err != nil {
+		return nil, err
+	}
+	if err := collect(`SELECT guardian_id || '|' || birth FROM engine_review WHERE guardian_id <> '' AND birth <> '' AND (guardian_id, birth) IN (VALUES `+
+		strings.Join(marks, ", ")+`) GROUP BY guardian_id, birth HAVING count(*) > 1`, family); err != nil {
+		return nil, err
+	}
+	for _, r := range page {
+		if shared[r.child] || shared[r.guardian+"|"+r.birth] {
+			out[r.appID] = true
+		}
+	}
+	return out, nil
 }
 
 func (s *EngineStore) queueItem(r reviewRow, now time.Time) engineapi.QueueItem {

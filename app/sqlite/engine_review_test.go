@@ -314,6 +314,13 @@ func TestReviewDecisions(t *testing.T) {
 			t.Errorf("change log for %s: %s, want %s", id, decided[id], want)
 		}
 	}
+	// The totals kept per school, state and category follow every change.
+	for _, st := range []core.State{core.StateApproved, core.StateReturned, core.StateRejected, core.StateVerified, core.StateNeedsReview} {
+		p := r.queue(reviewer, engineapi.QueueFilter{State: st, School: "S1", Category: "房户一致"})
+		if p.Total != len(p.Items) {
+			t.Errorf("%s: total %d for %d items", st, p.Total, len(p.Items))
+		}
+	}
 	d, err := r.s.Detail(ctx, reviewer, rej, t0)
 	if err != nil || d.App.State != core.StateRejected || len(d.Actions) != 0 || len(d.History) < 3 {
 		t.Fatalf("detail after reject: %+v %v", d, err)
@@ -654,5 +661,47 @@ func TestReviewConflictListHasRefusedItems(t *testing.T) {
 	}
 	if l, _ := r.s.ConflictList(ctx, engineapi.Actor{ID: "s2", Role: engineapi.RoleSchoolAdmin, School: "S2"}); len(l.Refused) != 0 {
 		t.Errorf("another school's admin sees refused items: %+v", l.Refused)
+	}
+}
+
+// A returned application resubmitted replaces the row under its new ID:
+// the queue shows the new one once, with the notes kept and the
+// reviewer's evidence marks started again.
+func TestReviewResubmissionReplacesQueueRow(t *testing.T) {
+	r := newReviewRig(t)
+	t0 := storetest.T0
+	ctx := context.Background()
+	first := storetest.App(5)
+	first.Choices = []core.School{{Code: "S1", Name: "一小"}}
+	first.Decision.Evidence = []core.Evidence{{Source: core.SrcHukou, Status: core.Matched}}
+	if _, err := r.s.Ingest(ctx, r.dev, storetest.Intakes(t, r.dev, t0, first), t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.s.SaveNote(ctx, reviewer, engineapi.NoteRequest{AppID: first.ID, Text: "缺房产证"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.s.SetEvidence(ctx, reviewer, engineapi.EvidenceRequest{AppID: first.ID, Source: core.SrcHukou, Status: engineapi.EvidenceDoubtful}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.s.ReturnForMore(ctx, reviewer, engineapi.DecideRequest{AppID: first.ID, ReasonID: "R-PROPERTY"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	again := storetest.App(5)
+	again.Choices = first.Choices
+	again.Decision.Evidence = first.Decision.Evidence
+	res, err := r.s.Ingest(ctx, r.dev, storetest.Intakes(t, r.dev, t0.Add(time.Hour), again), t0.Add(time.Hour))
+	if err != nil || res[0].Outcome != engineapi.ItemAccepted {
+		t.Fatalf("resubmit: %+v %v", res, err)
+	}
+	p := r.queue(reviewer, engineapi.QueueFilter{})
+	if p.Total != 1 || len(p.Items) != 1 || p.Items[0].AppID != again.ID {
+		t.Fatalf("queue after resubmission: %+v", p)
+	}
+	it := p.Items[0]
+	if it.Note != "缺房产证" || it.Evidence != engineapi.EvidencePending || it.State != core.StateVerified {
+		t.Errorf("resubmitted row: %+v", it)
+	}
+	if p := r.queue(reviewer, engineapi.QueueFilter{State: core.StateReturned}); p.Total != 0 {
+		t.Errorf("a returned count left behind: %d", p.Total)
 	}
 }
