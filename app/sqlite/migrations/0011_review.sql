@@ -30,6 +30,9 @@ CREATE INDEX engine_review_school ON engine_review (school, rank, received_at, a
 CREATE INDEX engine_review_state ON engine_review (state, rank, received_at, app_id);
 CREATE INDEX engine_review_assignee ON engine_review (assignee, rank, received_at, app_id);
 CREATE INDEX engine_review_unassigned ON engine_review (received_at) WHERE state = 'needs_review' AND assignee = '';
+-- Covers every filter column, so a total the kept counts cannot answer
+-- (problem, assignee, evidence, overdue) scans this narrow index, not the rows.
+CREATE INDEX engine_review_filters_cover ON engine_review (problems, evidence, assignee, school, state, category, received_at);
 CREATE INDEX engine_review_child ON engine_review (child_id);
 CREATE INDEX engine_review_family ON engine_review (guardian_id, birth);
 
