@@ -31,7 +31,7 @@ var reviewBenchOnce struct {
 func reviewBenchDB(b *testing.B) string {
 	b.Helper()
 	reviewBenchOnce.Do(func() {
-		path := filepath.Join(os.TempDir(), fmt.Sprintf("enrolldesk-review-bench-%d-v3.db", reviewBenchApps))
+		path := filepath.Join(os.TempDir(), fmt.Sprintf("enrolldesk-review-bench-%d-v5.db", reviewBenchApps))
 		if _, err := os.Stat(path); err == nil {
 			reviewBenchOnce.path = path
 			return
@@ -61,38 +61,12 @@ func buildReviewBenchDB(path string) error {
 		return err
 	}
 	defer s.Close()
-	cats := []string{"房户一致", "有房无户", "有户无房", "随迁子女"}
 	t0 := time.Date(2027, 4, 20, 9, 0, 0, 0, time.UTC)
 	const batch = 1000
 	for start := 0; start < reviewBenchApps; start += batch {
-		rows := make([]sqlite.RawApplication, 0, batch)
-		for i := start; i < start+batch; i++ {
-			birth := time.Date(2019, 9, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i/400)
-			child := core.MakeResidentID("370811", birth, i%400*2+1)
-			guardian := core.MakeResidentID("370811", time.Date(1988, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%5000), i/5000*2+1)
-			school := fmt.Sprintf("S%02d", i%40)
-			state := core.StateVerified
-			dec := core.Decision{Eligible: true, Category: "c", CategoryName: cats[i%4], Priority: i%4 + 1,
-				Evidence: []core.Evidence{{Source: core.SrcHukou, Status: core.Matched, Detail: "户籍在学区内"},
-					{Source: core.SrcProperty, Status: core.Matched, Detail: "房产在学区内，家庭份额100%"}}}
-			if i%5 == 0 {
-				state = core.StateNeedsReview
-				dec.NeedsReview = true
-				dec.Problems = []core.Problem{{Code: core.PDecisionChanged, Message: "自助机显示的结果与核验结果不一致"}}
-			}
-			id := fmt.Sprintf("%08x-bench-4000-8000-%012x", i, i)
-			a := core.Application{ID: id, RegNo: fmt.Sprintf("P27-%08d", i), Stage: core.Primary, State: state,
-				Child:     core.Child{ID: child, Name: "张小明", Sex: child.Sex(), BirthDate: birth},
-				Guardians: []core.Guardian{{ID: guardian, Name: "张伟", Relation: "父亲", Applicant: true}},
-				Decision:  dec, Choices: []core.School{{Code: school, Name: "济宁市第" + school + "小学", Stage: core.Primary}},
-				Phone: "13800000000", KioskID: "KD-BENCH", CreatedAt: t0}
-			body, err := json.Marshal(a)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, sqlite.RawApplication{ID: id, RegNo: a.RegNo, Stage: string(a.Stage), ChildID: string(child),
-				State: string(state), Body: string(body), Claim: string(body), Year: 2027, Category: dec.CategoryName,
-				KioskCategory: dec.CategoryName})
+		rows, err := reviewBenchRows(start, batch, t0)
+		if err != nil {
+			return err
 		}
 		at := t0.Add(time.Duration(start/batch) * 7 * time.Hour)
 		if err := s.RawIngest(context.Background(), "KD-BENCH", rows, at); err != nil {
@@ -100,6 +74,95 @@ func buildReviewBenchDB(path string) error {
 		}
 	}
 	return nil
+}
+
+// reviewBenchRows are applications start … start+n-1 of the benchmark
+// city, encoded as the engine stores them.
+func reviewBenchRows(start, n int, t0 time.Time) ([]sqlite.RawApplication, error) {
+	cats := []string{"房户一致", "有房无户", "有户无房", "随迁子女"}
+	rows := make([]sqlite.RawApplication, 0, n)
+	for i := start; i < start+n; i++ {
+		birth := time.Date(2019, 9, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i/400)
+		child := core.MakeResidentID("370811", birth, i%400*2+1)
+		guardian := core.MakeResidentID("370811", time.Date(1988, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%5000), i/5000*2+1)
+		school := fmt.Sprintf("S%02d", i%40)
+		state := core.StateVerified
+		dec := core.Decision{Eligible: true, Category: "c", CategoryName: cats[i%4], Priority: i%4 + 1,
+			Evidence: []core.Evidence{{Source: core.SrcHukou, Status: core.Matched, Detail: "户籍在学区内"},
+				{Source: core.SrcProperty, Status: core.Matched, Detail: "房产在学区内，家庭份额100%"}}}
+		if i%5 == 0 {
+			state = core.StateNeedsReview
+			dec.NeedsReview = true
+			dec.Problems = []core.Problem{{Code: core.PDecisionChanged, Message: "自助机显示的结果与核验结果不一致"}}
+		}
+		id := fmt.Sprintf("%08x-bench-4000-8000-%012x", i, i)
+		a := core.Application{ID: id, RegNo: fmt.Sprintf("P27-%08d", i), Stage: core.Primary, State: state,
+			Child:     core.Child{ID: child, Name: "张小明", Sex: child.Sex(), BirthDate: birth},
+			Guardians: []core.Guardian{{ID: guardian, Name: "张伟", Relation: "父亲", Applicant: true}},
+			Decision:  dec, Choices: []core.School{{Code: school, Name: "济宁市第" + school + "小学", Stage: core.Primary}},
+			Phone:     "13800000000", KioskID: "KD-BENCH", CreatedAt: t0}
+		body, err := json.Marshal(a)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, sqlite.RawApplication{ID: id, RegNo: a.RegNo, Stage: string(a.Stage), ChildID: string(child),
+			State: string(state), Body: string(body), Claim: string(body), Year: 2027, Category: dec.CategoryName,
+			KioskCategory: dec.CategoryName})
+	}
+	return rows, nil
+}
+
+// BenchmarkReviewTriggersIngestCost is what keeping engine_review costs
+// an ingest: raw ingest (batches of 50 into a fresh file) with the review
+// triggers, against the same without them, alternating batches between
+// the two files so both see the same machine.
+func BenchmarkReviewTriggersIngestCost(b *testing.B) {
+	ctx := context.Background()
+	open := func(name string, drop bool) *sqlite.EngineStore {
+		db, err := sqlite.Open(filepath.Join(b.TempDir(), name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		if drop {
+			for _, tr := range []string{"engine_review_insert", "engine_review_update", "engine_review_delete"} {
+				if _, err := db.SQL().Exec(`DROP TRIGGER ` + tr); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		s, err := db.EngineStore(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	}
+	with, without := open("with.db", false), open("without.db", true)
+	t0 := time.Date(2027, 4, 20, 9, 0, 0, 0, time.UTC)
+	const batch = 50
+	var tWith, tWithout time.Duration
+	n := 0
+	for b.Loop() {
+		rows, err := reviewBenchRows(n, batch, t0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := without.RawIngest(ctx, "KD-BENCH", rows, t0); err != nil {
+			b.Fatal(err)
+		}
+		tWithout += time.Since(start)
+		start = time.Now()
+		if err := with.RawIngest(ctx, "KD-BENCH", rows, t0); err != nil {
+			b.Fatal(err)
+		}
+		tWith += time.Since(start)
+		n += batch
+	}
+	b.ReportMetric(float64(tWith.Microseconds())/float64(n), "µs/app-with")
+	b.ReportMetric(float64(tWithout.Microseconds())/float64(n), "µs/app-without")
+	b.ReportMetric(100*(float64(tWith)/float64(tWithout)-1), "%-overhead")
 }
 
 func openReviewBench(b *testing.B) (*sqlite.DB, *sqlite.EngineStore) {

@@ -117,7 +117,7 @@ type AppRef struct {
 type EvidenceItem struct {
 	Source core.Source     `json:"source"`           // hukou, property, contract, rental, insurance, business, permit, birth, student
 	Label  string          `json:"label"`            // 户籍, 不动产, 网签, 租赁, 参保, 工商, 居住证, 出生证明, 学籍
-	Used   bool            `json:"used"`             // the engine or the kiosk checked this source for the application
+	Used   bool            `json:"used"`             // the engine's look-up checked this source: the reviewer marks it
 	Engine []core.Evidence `json:"engine"`           // what the engine's look-up found
 	Kiosk  []core.Evidence `json:"kiosk"`            // what the kiosk showed the family
 	Status string          `json:"status"`           // Evidence* constant

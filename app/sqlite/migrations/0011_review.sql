@@ -15,7 +15,7 @@ CREATE TABLE engine_review (
 	school      TEXT NOT NULL DEFAULT '',      -- first choice (else the zone's first school)
 	category    TEXT NOT NULL DEFAULT '',      -- the engine's category name
 	problems    TEXT NOT NULL DEFAULT '',      -- ",code,code," of the engine's decision
-	sources     TEXT NOT NULL DEFAULT '',      -- ",source,…," the engine's and the kiosk's evidence name
+	sources     TEXT NOT NULL DEFAULT '',      -- ",source,…," the engine's evidence names
 	child_id    TEXT NOT NULL,
 	child_name  TEXT NOT NULL DEFAULT '',
 	guardian_id TEXT NOT NULL DEFAULT '',      -- the applying guardian
@@ -62,37 +62,35 @@ END;
 
 CREATE TRIGGER engine_review_insert AFTER INSERT ON engine_applications BEGIN
 	INSERT INTO engine_review (app_id, reg_no, state, rank, received_at, school, category, problems, sources, child_id, child_name, guardian_id, birth)
-	VALUES (new.id, new.reg_no, new.state, (new.state <> 'needs_review'), new.received_at,
-		coalesce(json_extract(new.body, '$.choices[0].code'), json_extract(new.body, '$.decision.zone.schools[0].code'), ''),
+	SELECT new.id, new.reg_no, new.state, (new.state <> 'needs_review'), new.received_at,
+		coalesce(j.b ->> '$.choices[0].code', j.b ->> '$.decision.zone.schools[0].code', ''),
 		new.category,
-		coalesce((SELECT ',' || group_concat(json_extract(value, '$.code'), ',') || ',' FROM json_each(new.body, '$.decision.problems')), ''),
-		coalesce((SELECT ',' || group_concat(s, ',') || ',' FROM (
-			SELECT json_extract(value, '$.source') AS s FROM json_each(new.body, '$.decision.evidence')
-			UNION SELECT json_extract(value, '$.source') FROM json_each(CASE WHEN json_valid(new.claim) THEN new.claim ELSE '{}' END, '$.decision.evidence'))), ''),
-		new.child_id, coalesce(json_extract(new.body, '$.child.name'), ''),
-		coalesce((SELECT json_extract(value, '$.id') FROM json_each(new.body, '$.guardians') WHERE json_extract(value, '$.applicant') LIMIT 1), ''),
-		coalesce(substr(json_extract(new.body, '$.child.birth_date'), 1, 10), ''));
+		coalesce((SELECT ',' || group_concat(value ->> '$.code', ',') || ',' FROM json_each(j.b, '$.decision.problems')), ''),
+		coalesce((SELECT ',' || group_concat(DISTINCT value ->> '$.source') || ',' FROM json_each(j.b, '$.decision.evidence')), ''),
+		new.child_id, coalesce(j.b ->> '$.child.name', ''),
+		coalesce((SELECT value ->> '$.id' FROM json_each(j.b, '$.guardians') WHERE value ->> '$.applicant' LIMIT 1), ''),
+		coalesce(substr(j.b ->> '$.child.birth_date', 1, 10), '')
+	FROM (SELECT jsonb(new.body) AS b) AS j;
 END;
 
 -- A resubmission replaces the row under a new ID: the reviewer's evidence
 -- marks and the duplicate mark start again; notes and assignee stay.
-CREATE TRIGGER engine_review_update AFTER UPDATE OF id, reg_no, state, body, category, claim ON engine_applications BEGIN
+CREATE TRIGGER engine_review_update AFTER UPDATE OF id, reg_no, state, body, category ON engine_applications BEGIN
 	DELETE FROM engine_review_evidence WHERE app_id = old.id AND new.id <> old.id;
 	UPDATE engine_review_notes SET app_id = new.id WHERE app_id = old.id AND new.id <> old.id;
 	UPDATE engine_review SET app_id = new.id, reg_no = new.reg_no, state = new.state, rank = (new.state <> 'needs_review'),
 		received_at = new.received_at,
-		school = coalesce(json_extract(new.body, '$.choices[0].code'), json_extract(new.body, '$.decision.zone.schools[0].code'), ''),
+		school = coalesce(j.b ->> '$.choices[0].code', j.b ->> '$.decision.zone.schools[0].code', ''),
 		category = new.category,
-		problems = coalesce((SELECT ',' || group_concat(json_extract(value, '$.code'), ',') || ',' FROM json_each(new.body, '$.decision.problems')), ''),
-		sources = coalesce((SELECT ',' || group_concat(s, ',') || ',' FROM (
-			SELECT json_extract(value, '$.source') AS s FROM json_each(new.body, '$.decision.evidence')
-			UNION SELECT json_extract(value, '$.source') FROM json_each(CASE WHEN json_valid(new.claim) THEN new.claim ELSE '{}' END, '$.decision.evidence'))), ''),
-		child_id = new.child_id, child_name = coalesce(json_extract(new.body, '$.child.name'), ''),
-		guardian_id = coalesce((SELECT json_extract(value, '$.id') FROM json_each(new.body, '$.guardians') WHERE json_extract(value, '$.applicant') LIMIT 1), ''),
-		birth = coalesce(substr(json_extract(new.body, '$.child.birth_date'), 1, 10), ''),
+		problems = coalesce((SELECT ',' || group_concat(value ->> '$.code', ',') || ',' FROM json_each(j.b, '$.decision.problems')), ''),
+		sources = coalesce((SELECT ',' || group_concat(DISTINCT value ->> '$.source') || ',' FROM json_each(j.b, '$.decision.evidence')), ''),
+		child_id = new.child_id, child_name = coalesce(j.b ->> '$.child.name', ''),
+		guardian_id = coalesce((SELECT value ->> '$.id' FROM json_each(j.b, '$.guardians') WHERE value ->> '$.applicant' LIMIT 1), ''),
+		birth = coalesce(substr(j.b ->> '$.child.birth_date', 1, 10), ''),
 		evidence = CASE WHEN new.id <> old.id THEN 'pending' ELSE evidence END,
 		dup_of = CASE WHEN new.id <> old.id THEN '' ELSE dup_of END
-	WHERE app_id = old.id;
+	FROM (SELECT jsonb(new.body) AS b) AS j
+	WHERE engine_review.app_id = old.id;
 END;
 
 CREATE TRIGGER engine_review_delete AFTER DELETE ON engine_applications BEGIN
@@ -192,17 +190,15 @@ CREATE TABLE engine_refused (
 CREATE INDEX engine_refused_at ON engine_refused (at);
 
 INSERT INTO engine_review (app_id, reg_no, state, rank, received_at, school, category, problems, sources, child_id, child_name, guardian_id, birth)
-SELECT a.id, a.reg_no, a.state, (a.state <> 'needs_review'), a.received_at,
-		coalesce(json_extract(a.body, '$.choices[0].code'), json_extract(a.body, '$.decision.zone.schools[0].code'), ''),
-		a.category,
-		coalesce((SELECT ',' || group_concat(json_extract(value, '$.code'), ',') || ',' FROM json_each(a.body, '$.decision.problems')), ''),
-		coalesce((SELECT ',' || group_concat(s, ',') || ',' FROM (
-			SELECT json_extract(value, '$.source') AS s FROM json_each(a.body, '$.decision.evidence')
-			UNION SELECT json_extract(value, '$.source') FROM json_each(CASE WHEN json_valid(a.claim) THEN a.claim ELSE '{}' END, '$.decision.evidence'))), ''),
-		a.child_id, coalesce(json_extract(a.body, '$.child.name'), ''),
-		coalesce((SELECT json_extract(value, '$.id') FROM json_each(a.body, '$.guardians') WHERE json_extract(value, '$.applicant') LIMIT 1), ''),
-		coalesce(substr(json_extract(a.body, '$.child.birth_date'), 1, 10), '')
-FROM engine_applications AS a;
+SELECT j.id, j.reg_no, j.state, (j.state <> 'needs_review'), j.received_at,
+		coalesce(j.b ->> '$.choices[0].code', j.b ->> '$.decision.zone.schools[0].code', ''),
+		j.category,
+		coalesce((SELECT ',' || group_concat(value ->> '$.code', ',') || ',' FROM json_each(j.b, '$.decision.problems')), ''),
+		coalesce((SELECT ',' || group_concat(DISTINCT value ->> '$.source') || ',' FROM json_each(j.b, '$.decision.evidence')), ''),
+		j.child_id, coalesce(j.b ->> '$.child.name', ''),
+		coalesce((SELECT value ->> '$.id' FROM json_each(j.b, '$.guardians') WHERE value ->> '$.applicant' LIMIT 1), ''),
+		coalesce(substr(j.b ->> '$.child.birth_date', 1, 10), '')
+FROM (SELECT a.*, jsonb(a.body) AS b FROM engine_applications AS a) AS j;
 
 INSERT INTO engine_review_reasons (id, version, kind, title, text, by, at) VALUES
 	('R-PROPERTY', 1, 'return', '补充房产证明', '报名{reg_no}：请在{deadline}前携带房产证或不动产权证书原件到{counter}补充材料。', 'engine', 0),
