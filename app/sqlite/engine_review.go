@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"enrolldesk/core"
@@ -25,12 +26,27 @@ import (
 
 var _ engineapi.ReviewStore = (*EngineStore)(nil)
 
-// reviewConfig is what the review desk takes from the policy.
+// reviewConfig is what the review desk takes from the policy, and its
+// cache of queue totals.
 type reviewConfig struct {
 	mu               sync.RWMutex
 	days             int    // review deadline; 0: core.DefaultReviewDays
 	counter, hotline string // for reason placeholders
+
+	// gen counts the changes to engine_review this store made (every one
+	// goes through SyncReview or reviewWrite); totals holds the COUNTs of
+	// filters the kept counts cannot answer, valid for one gen.
+	gen    atomic.Uint64
+	totals sync.Map // string → cachedTotal
 }
+
+type cachedTotal struct {
+	gen   uint64
+	total int
+}
+
+// maxCachedTotals bounds the cache; it is emptied when full.
+const maxCachedTotals = 512
 
 // SetReviewPolicy takes the review deadline and the notice's counter and
 // hotline (reason placeholders) from the policy.
@@ -48,6 +64,65 @@ func (s *EngineStore) reviewDays() int {
 		return core.DefaultReviewDays
 	}
 	return s.review.days
+}
+
+// SyncReview rebuilds the engine_review rows of the applications that
+// changed since (marked by triggers on engine_applications) and assigns
+// the new ones that need review. Every review read and write calls it;
+// it costs one indexed look-up when nothing changed.
+func (s *EngineStore) SyncReview(ctx context.Context, now time.Time) error {
+	var dirty bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM engine_review_dirty)`).Scan(&dirty); err != nil {
+		return fmt.Errorf("review sync: %w", err)
+	}
+	if !dirty {
+		return nil
+	}
+	defer s.review.gen.Add(1)
+	return domainErr(s.write(ctx, func(tx *sql.Tx) error { return s.syncReviewTx(ctx, tx, now) }), "review sync")
+}
+
+const freshCols = `app_id, reg_no, state, rank, received_at, school, category, problems, sources, child_id, child_name, guardian_id, birth`
+
+func (s *EngineStore) syncReviewTx(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO engine_review (`+freshCols+`) SELECT `+freshCols+` FROM engine_review_fresh WHERE true
+		ON CONFLICT (app_id) DO UPDATE SET reg_no = excluded.reg_no, state = excluded.state, rank = excluded.rank,
+			received_at = excluded.received_at, school = excluded.school, category = excluded.category, problems = excluded.problems,
+			sources = excluded.sources, child_id = excluded.child_id, child_name = excluded.child_name,
+			guardian_id = excluded.guardian_id, birth = excluded.birth`)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM engine_review WHERE app_id IN (SELECT app_id FROM engine_review_dirty AS d
+		WHERE NOT EXISTS (SELECT 1 FROM engine_applications AS a WHERE a.id = d.app_id))`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM engine_review_dirty`); err != nil {
+		return err
+	}
+	if n > 0 {
+		return s.assignNewTx(ctx, tx, now)
+	}
+	return nil
+}
+
+// reviewWrite is write for the review desk: the rows are brought up to
+// date before fn and again after it (fn's decisions change them).
+func (s *EngineStore) reviewWrite(ctx context.Context, now time.Time, fn func(tx *sql.Tx) error) error {
+	defer s.review.gen.Add(1)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.syncReviewTx(ctx, tx, now); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.syncReviewTx(ctx, tx, now)
+	})
 }
 
 var errNoApp = core.Errorf(core.ENOTFOUND, "没有找到这份报名：请检查登记号，或从队列重新打开。")
@@ -194,19 +269,20 @@ func (s *EngineStore) queueWhereCounted(who engineapi.Actor, f engineapi.QueueFi
 // engine_review's (rank, received_at, app_id) order and a COUNT of the
 // same filter.
 func (s *EngineStore) Queue(ctx context.Context, who engineapi.Actor, f engineapi.QueueFilter, now time.Time) (engineapi.QueuePage, error) {
+	if err := s.SyncReview(ctx, now); err != nil {
+		return engineapi.QueuePage{}, err
+	}
 	limit, err := review.CheckFilter(f)
 	if err != nil {
 		return engineapi.QueuePage{}, err
 	}
 	where, args, counted := s.queueWhereCounted(who, f, now)
 	page := engineapi.QueuePage{Items: []engineapi.QueueItem{}}
-	count := `SELECT count(*) FROM engine_review WHERE ` + where
-	if counted {
-		count = `SELECT coalesce(sum(n), 0) FROM engine_review_counts WHERE ` + where
+	total, err := s.queueTotal(ctx, where, args, counted)
+	if err != nil {
+		return page, err
 	}
-	if err := s.db.QueryRowContext(ctx, count, args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("count queue: %w", err)
-	}
+	page.Total = total
 	if f.Cursor != "" {
 		k, err := review.ParseCursor(f.Cursor)
 		if err != nil {
@@ -305,6 +381,36 @@ func (s *EngineStore) maybeDuplicates(ctx context.Context, page []reviewRow) (ma
 	return out, nil
 }
 
+// queueTotal counts a filter's matches: a sum of the kept counts for
+// school, state and category; otherwise a COUNT over the covering index,
+// kept until engine_review next changes (paging through a filter counts
+// once).
+func (s *EngineStore) queueTotal(ctx context.Context, where string, args []any, counted bool) (int, error) {
+	var total int
+	if counted {
+		err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM engine_review_counts WHERE `+where, args...).Scan(&total)
+		if err != nil {
+			return 0, fmt.Errorf("count queue: %w", err)
+		}
+		return total, nil
+	}
+	key := where + fmt.Sprint(args...)
+	gen := s.review.gen.Load()
+	if c, ok := s.review.totals.Load(key); ok && c.(cachedTotal).gen == gen {
+		return c.(cachedTotal).total, nil
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM engine_review WHERE `+where, args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("count queue: %w", err)
+	}
+	n := 0
+	s.review.totals.Range(func(any, any) bool { n++; return n < maxCachedTotals })
+	if n >= maxCachedTotals {
+		s.review.totals.Clear()
+	}
+	s.review.totals.Store(key, cachedTotal{gen: gen, total: total})
+	return total, nil
+}
+
 func (s *EngineStore) queueItem(r reviewRow, now time.Time) engineapi.QueueItem {
 	rec := r.receivedAt()
 	due := review.Due(rec, s.reviewDays())
@@ -316,6 +422,9 @@ func (s *EngineStore) queueItem(r reviewRow, now time.Time) engineapi.QueueItem 
 
 // Detail implements engineapi.ReviewStore.
 func (s *EngineStore) Detail(ctx context.Context, who engineapi.Actor, appID string, now time.Time) (engineapi.Detail, error) {
+	if err := s.SyncReview(ctx, now); err != nil {
+		return engineapi.Detail{}, err
+	}
 	r, err := s.readRow(ctx, s.db, who, appID)
 	if err != nil {
 		return engineapi.Detail{}, err
@@ -451,7 +560,7 @@ var actionOf = map[core.State]string{core.StateApproved: "approve", core.StateRe
 
 func (s *EngineStore) decide(ctx context.Context, who engineapi.Actor, req engineapi.DecideRequest, now time.Time, to core.State) (engineapi.StatusChange, error) {
 	var c engineapi.StatusChange
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		var err error
 		c, err = s.decideTx(ctx, tx, who, req, now, to)
 		return err
@@ -629,7 +738,7 @@ func (s *EngineStore) bulk(ctx context.Context, who engineapi.Actor, f engineapi
 			a = append(a, after.Rank, after.Received, after.ID)
 		}
 		var batch []reviewRow
-		err := s.write(ctx, func(tx *sql.Tx) error {
+		err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 			rows, err := tx.QueryContext(ctx, `SELECT `+reviewCols+` FROM engine_review WHERE `+w+
 				` ORDER BY rank, received_at, app_id LIMIT `+strconv.Itoa(bulkBatch), a...)
 			if err != nil {
@@ -820,7 +929,10 @@ func (s *EngineStore) checkDuplicates(ctx context.Context, q querier, r reviewRo
 
 // Duplicates implements engineapi.ReviewStore: the sets of both rules,
 // open ones (or all), oldest member first.
-func (s *EngineStore) Duplicates(ctx context.Context, who engineapi.Actor, all bool) ([]engineapi.DuplicateSet, error) {
+func (s *EngineStore) Duplicates(ctx context.Context, who engineapi.Actor, all bool, now time.Time) ([]engineapi.DuplicateSet, error) {
+	if err := s.SyncReview(ctx, now); err != nil {
+		return nil, err
+	}
 	sets, err := s.allDupSets(ctx, s.db)
 	if err != nil {
 		return nil, err
@@ -883,7 +995,7 @@ func (s *EngineStore) Resolve(ctx context.Context, who engineapi.Actor, req engi
 		return engineapi.DuplicateSet{}, core.Errorf(core.EINVALID, "请选择保留哪一份报名，或确认这些是不同的孩子（二选一）。")
 	}
 	var out engineapi.DuplicateSet
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		sets, err := s.allDupSets(ctx, tx)
 		if err != nil {
 			return err
@@ -1061,7 +1173,7 @@ func (s *EngineStore) setAssigneeTx(ctx context.Context, tx *sql.Tx, appID, prev
 // Assign implements engineapi.ReviewStore.
 func (s *EngineStore) Assign(ctx context.Context, who engineapi.Actor, req engineapi.AssignRequest, now time.Time) (engineapi.Assignment, error) {
 	var out engineapi.Assignment
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		r, err := s.readRow(ctx, tx, who, req.AppID)
 		if err != nil {
 			return err
@@ -1119,7 +1231,7 @@ func (s *EngineStore) SetReviewers(ctx context.Context, roster []engineapi.Revie
 			return core.Errorf(core.EINVALID, "审核人名单只收审核员和学校管理员，且要有账号编号。")
 		}
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM engine_review_roster`); err != nil {
 			return err
 		}
@@ -1145,7 +1257,7 @@ func (s *EngineStore) SetEvidence(ctx context.Context, who engineapi.Actor, req 
 		return engineapi.EvidenceItem{}, core.Errorf(core.EINVALID, "证据状态应为 pending（待核）、verified（已核验）或 doubtful（存疑）。")
 	}
 	var out engineapi.EvidenceItem
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		r, err := s.readRow(ctx, tx, who, req.AppID)
 		if err != nil {
 			return err
@@ -1236,7 +1348,7 @@ func (s *EngineStore) SaveNote(ctx context.Context, who engineapi.Actor, req eng
 		return engineapi.Note{}, core.Errorf(core.EINVALID, "备注最多 %d 字，现在 %d 字：请写短一些。", MaxNoteRunes, len([]rune(text)))
 	}
 	var out engineapi.Note
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		r, err := s.readRow(ctx, tx, who, req.AppID)
 		if err != nil {
 			return err
@@ -1307,7 +1419,7 @@ func (s *EngineStore) Filters(ctx context.Context, who engineapi.Actor, req engi
 			return nil, err
 		}
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		switch req.Op {
 		case "save":
 			var n int
@@ -1421,7 +1533,7 @@ func (s *EngineStore) SaveReason(ctx context.Context, who engineapi.Actor, req e
 		return engineapi.ReasonText{}, err
 	}
 	var out engineapi.ReasonText
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		cur, err := s.reason(ctx, tx, req.ID, 0)
 		exists := err == nil
 		if err != nil && core.ErrorCode(err) != core.ENOTFOUND {
@@ -1488,7 +1600,10 @@ func (s *EngineStore) recordRefusedTx(ctx context.Context, tx *sql.Tx, deviceID 
 }
 
 // ConflictList implements engineapi.ReviewStore.
-func (s *EngineStore) ConflictList(ctx context.Context, who engineapi.Actor) (engineapi.ConflictList, error) {
+func (s *EngineStore) ConflictList(ctx context.Context, who engineapi.Actor, now time.Time) (engineapi.ConflictList, error) {
+	if err := s.SyncReview(ctx, now); err != nil {
+		return engineapi.ConflictList{}, err
+	}
 	out := engineapi.ConflictList{Conflicts: []engineapi.Conflict{}, Refused: []engineapi.RefusedItem{}}
 	all, err := s.Conflicts(ctx)
 	if err != nil {

@@ -394,7 +394,7 @@ func TestReviewDuplicatesBlockDecisions(t *testing.T) {
 	if page := r.queue(reviewer, engineapi.QueueFilter{}); !page.Items[0].Duplicate {
 		t.Errorf("queue does not flag the duplicate: %+v", page.Items[0])
 	}
-	sets, err := r.s.Duplicates(ctx, reviewer, false)
+	sets, err := r.s.Duplicates(ctx, reviewer, false, t0)
 	if err != nil || len(sets) != 2 {
 		t.Fatalf("duplicate sets %+v %v, want 2 (twins, same child)", sets, err)
 	}
@@ -433,7 +433,7 @@ func TestReviewDuplicatesBlockDecisions(t *testing.T) {
 	if _, err := r.s.Approve(ctx, reviewer, engineapi.DecideRequest{AppID: p}, t0); err != nil {
 		t.Fatalf("approve the one kept: %v", err)
 	}
-	if open, _ := r.s.Duplicates(ctx, reviewer, false); len(open) != 0 {
+	if open, _ := r.s.Duplicates(ctx, reviewer, false, t0); len(open) != 0 {
 		t.Errorf("open sets after resolving: %+v", open)
 	}
 }
@@ -605,6 +605,9 @@ func TestReviewEvidenceAndBulkVerify(t *testing.T) {
 	}
 	_, err = r.s.Approve(ctx, reviewer, engineapi.DecideRequest{AppID: a}, t0)
 	wantReviewCode(t, err, core.ECONFLICT)
+	if n := r.queue(reviewer, engineapi.QueueFilter{Evidence: engineapi.EvidenceVerified}).Total; n != 0 {
+		t.Fatalf("verified evidence before bulk verify: %d", n)
+	}
 	res, err := r.s.BulkVerify(ctx, reviewer, engineapi.QueueFilter{School: "S1"}, t0)
 	if err != nil || res.Count != 2 {
 		t.Fatalf("bulk verify: %+v %v", res, err)
@@ -613,6 +616,9 @@ func TestReviewEvidenceAndBulkVerify(t *testing.T) {
 	ev := map[string]string{}
 	for _, it := range page.Items {
 		ev[it.AppID] = it.Evidence
+	}
+	if n := r.queue(reviewer, engineapi.QueueFilter{Evidence: engineapi.EvidenceVerified}).Total; n != 1 {
+		t.Errorf("the total of a filter counted before a change is not counted again: %d, want 1", n)
 	}
 	if ev[a] != engineapi.EvidenceDoubtful || ev[b] != engineapi.EvidenceVerified {
 		t.Errorf("after bulk verify: a %s (want doubtful kept), b %s (want verified)", ev[a], ev[b])
@@ -655,11 +661,11 @@ func TestReviewConflictListHasRefusedItems(t *testing.T) {
 	if _, err := r.s.Ingest(ctx, r.dev, in, t0); err != nil {
 		t.Fatal(err)
 	}
-	l, err := r.s.ConflictList(ctx, reviewer)
+	l, err := r.s.ConflictList(ctx, reviewer, t0)
 	if err != nil || len(l.Refused) != 1 || l.Refused[0].Code != engineapi.ReasonChoicesOutsideZone || !strings.Contains(l.Refused[0].Child, "****") {
 		t.Fatalf("refused list: %+v %v", l, err)
 	}
-	if l, _ := r.s.ConflictList(ctx, engineapi.Actor{ID: "s2", Role: engineapi.RoleSchoolAdmin, School: "S2"}); len(l.Refused) != 0 {
+	if l, _ := r.s.ConflictList(ctx, engineapi.Actor{ID: "s2", Role: engineapi.RoleSchoolAdmin, School: "S2"}, t0); len(l.Refused) != 0 {
 		t.Errorf("another school's admin sees refused items: %+v", l.Refused)
 	}
 }

@@ -387,11 +387,11 @@ type ReviewStore interface {
 	// SaveReason adds or edits a reason (see ReasonSave).
 	SaveReason(ctx context.Context, who Actor, req ReasonSave, now time.Time) (ReasonText, error)
 	// Duplicates lists duplicate sets the caller may see.
-	Duplicates(ctx context.Context, who Actor, all bool) ([]DuplicateSet, error)
+	Duplicates(ctx context.Context, who Actor, all bool, now time.Time) ([]DuplicateSet, error)
 	// Resolve resolves a duplicate set.
 	Resolve(ctx context.Context, who Actor, req ResolveRequest, now time.Time) (DuplicateSet, error)
 	// ConflictList lists the second applications refused (Store.Conflicts)
 	// and the items the engine refused without storing them, oldest first;
 	// a school admin sees those of their school.
-	ConflictList(ctx context.Context, who Actor) (ConflictList, error)
+	ConflictList(ctx context.Context, who Actor, now time.Time) (ConflictList, error)
 }

@@ -1,8 +1,8 @@
 -- 0011: the review desk (issue 9). engine_review is one small row per
--- application with what the queue filters and sorts on, kept by triggers
--- from engine_applications (so no writer of applications has to know it)
--- and by the review desk (assignee, evidence status, note line, duplicate
--- mark). The queue pages by keyset over (rank, received_at, app_id):
+-- application with what the queue filters and sorts on, rebuilt from
+-- engine_applications for the applications triggers mark (so no writer of
+-- applications has to know it), and the review desk's own columns
+-- (assignee, evidence status, note line, duplicate mark). The queue pages by keyset over (rank, received_at, app_id):
 -- rank 0 is needs_review, 1 every other state; with one review deadline
 -- for all, due-date order is received order. Times are unix seconds.
 
@@ -60,17 +60,29 @@ CREATE TRIGGER engine_review_count_update AFTER UPDATE OF school, state, categor
 		ON CONFLICT (school, state, category) DO UPDATE SET n = n + 1;
 END;
 
+-- Applications whose engine_review row is to be (re)built: the triggers
+-- only mark them, so an ingest pays one small insert per application; the
+-- review desk rebuilds the marked rows from engine_review_fresh in one
+-- statement before it reads (EngineStore.SyncReview).
+CREATE TABLE engine_review_dirty (
+	app_id TEXT PRIMARY KEY
+) WITHOUT ROWID;
+
+-- What engine_review holds for each marked application, read from its body.
+CREATE VIEW engine_review_fresh AS
+SELECT j.id AS app_id, j.reg_no AS reg_no, j.state AS state, (j.state <> 'needs_review') AS rank, j.received_at AS received_at,
+	coalesce(j.b ->> '$.choices[0].code', j.b ->> '$.decision.zone.schools[0].code', '') AS school,
+	j.category AS category,
+	coalesce((SELECT ',' || group_concat(value ->> '$.code', ',') || ',' FROM json_each(j.b, '$.decision.problems')), '') AS problems,
+	coalesce((SELECT ',' || group_concat(DISTINCT value ->> '$.source') || ',' FROM json_each(j.b, '$.decision.evidence')), '') AS sources,
+	j.child_id AS child_id,
+	coalesce(j.b ->> '$.child.name', '') AS child_name,
+	coalesce((SELECT value ->> '$.id' FROM json_each(j.b, '$.guardians') WHERE value ->> '$.applicant' LIMIT 1), '') AS guardian_id,
+	coalesce(substr(j.b ->> '$.child.birth_date', 1, 10), '') AS birth
+FROM (SELECT a.*, jsonb(a.body) AS b FROM engine_review_dirty AS d JOIN engine_applications AS a ON a.id = d.app_id) AS j;
+
 CREATE TRIGGER engine_review_insert AFTER INSERT ON engine_applications BEGIN
-	INSERT INTO engine_review (app_id, reg_no, state, rank, received_at, school, category, problems, sources, child_id, child_name, guardian_id, birth)
-	SELECT new.id, new.reg_no, new.state, (new.state <> 'needs_review'), new.received_at,
-		coalesce(j.b ->> '$.choices[0].code', j.b ->> '$.decision.zone.schools[0].code', ''),
-		new.category,
-		coalesce((SELECT ',' || group_concat(value ->> '$.code', ',') || ',' FROM json_each(j.b, '$.decision.problems')), ''),
-		coalesce((SELECT ',' || group_concat(DISTINCT value ->> '$.source') || ',' FROM json_each(j.b, '$.decision.evidence')), ''),
-		new.child_id, coalesce(j.b ->> '$.child.name', ''),
-		coalesce((SELECT value ->> '$.id' FROM json_each(j.b, '$.guardians') WHERE value ->> '$.applicant' LIMIT 1), ''),
-		coalesce(substr(j.b ->> '$.child.birth_date', 1, 10), '')
-	FROM (SELECT jsonb(new.body) AS b) AS j;
+	INSERT OR IGNORE INTO engine_review_dirty (app_id) VALUES (new.id);
 END;
 
 -- A resubmission replaces the row under a new ID: the reviewer's evidence
@@ -78,19 +90,8 @@ END;
 CREATE TRIGGER engine_review_update AFTER UPDATE OF id, reg_no, state, body, category ON engine_applications BEGIN
 	DELETE FROM engine_review_evidence WHERE app_id = old.id AND new.id <> old.id;
 	UPDATE engine_review_notes SET app_id = new.id WHERE app_id = old.id AND new.id <> old.id;
-	UPDATE engine_review SET app_id = new.id, reg_no = new.reg_no, state = new.state, rank = (new.state <> 'needs_review'),
-		received_at = new.received_at,
-		school = coalesce(j.b ->> '$.choices[0].code', j.b ->> '$.decision.zone.schools[0].code', ''),
-		category = new.category,
-		problems = coalesce((SELECT ',' || group_concat(value ->> '$.code', ',') || ',' FROM json_each(j.b, '$.decision.problems')), ''),
-		sources = coalesce((SELECT ',' || group_concat(DISTINCT value ->> '$.source') || ',' FROM json_each(j.b, '$.decision.evidence')), ''),
-		child_id = new.child_id, child_name = coalesce(j.b ->> '$.child.name', ''),
-		guardian_id = coalesce((SELECT value ->> '$.id' FROM json_each(j.b, '$.guardians') WHERE value ->> '$.applicant' LIMIT 1), ''),
-		birth = coalesce(substr(j.b ->> '$.child.birth_date', 1, 10), ''),
-		evidence = CASE WHEN new.id <> old.id THEN 'pending' ELSE evidence END,
-		dup_of = CASE WHEN new.id <> old.id THEN '' ELSE dup_of END
-	FROM (SELECT jsonb(new.body) AS b) AS j
-	WHERE engine_review.app_id = old.id;
+	UPDATE engine_review SET app_id = new.id, evidence = 'pending', dup_of = '' WHERE app_id = old.id AND new.id <> old.id;
+	INSERT OR IGNORE INTO engine_review_dirty (app_id) VALUES (new.id);
 END;
 
 CREATE TRIGGER engine_review_delete AFTER DELETE ON engine_applications BEGIN
@@ -189,16 +190,7 @@ CREATE TABLE engine_refused (
 );
 CREATE INDEX engine_refused_at ON engine_refused (at);
 
-INSERT INTO engine_review (app_id, reg_no, state, rank, received_at, school, category, problems, sources, child_id, child_name, guardian_id, birth)
-SELECT j.id, j.reg_no, j.state, (j.state <> 'needs_review'), j.received_at,
-		coalesce(j.b ->> '$.choices[0].code', j.b ->> '$.decision.zone.schools[0].code', ''),
-		j.category,
-		coalesce((SELECT ',' || group_concat(value ->> '$.code', ',') || ',' FROM json_each(j.b, '$.decision.problems')), ''),
-		coalesce((SELECT ',' || group_concat(DISTINCT value ->> '$.source') || ',' FROM json_each(j.b, '$.decision.evidence')), ''),
-		j.child_id, coalesce(j.b ->> '$.child.name', ''),
-		coalesce((SELECT value ->> '$.id' FROM json_each(j.b, '$.guardians') WHERE value ->> '$.applicant' LIMIT 1), ''),
-		coalesce(substr(j.b ->> '$.child.birth_date', 1, 10), '')
-FROM (SELECT a.*, jsonb(a.body) AS b FROM engine_applications AS a) AS j;
+INSERT INTO engine_review_dirty (app_id) SELECT id FROM engine_applications;
 
 INSERT INTO engine_review_reasons (id, version, kind, title, text, by, at) VALUES
 	('R-PROPERTY', 1, 'return', '补充房产证明', '报名{reg_no}：请在{deadline}前携带房产证或不动产权证书原件到{counter}补充材料。', 'engine', 0),
