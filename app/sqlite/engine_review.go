@@ -466,7 +466,7 @@ func (s *EngineStore) Detail(ctx context.Context, who engineapi.Actor, appID str
 	}
 	sets = scopeSets(who, sets)
 	it := s.queueItem(r, now)
-	d := engineapi.Detail{App: a.View(), Decision: a.Decision, Kiosk: claim.Decision, KioskPending: claim.Decision.Pending(),
+	d := engineapi.Detail{App: a.View(), Claim: claim.View(), Phone: a.Phone, Decision: a.Decision, Kiosk: claim.Decision, KioskPending: claim.Decision.Pending(),
 		History: nonNil(a.History), KioskHistory: nonNil(claim.History), Evidence: items, Notes: notes, Duplicates: sets,
 		School: r.school, Assignee: r.assignee, Received: it.Received, Due: it.Due, AgeDays: it.AgeDays, Overdue: it.Overdue,
 		Actions: actions(who, r.state)}

@@ -139,6 +139,8 @@ type Note struct {
 // Detail is one application opened for review.
 type Detail struct {
 	App          core.ApplicationView `json:"app"`           // the engine's record, ID numbers masked
+	Claim        core.ApplicationView `json:"claim"`         // the application as the kiosk pushed it (its category, schools), IDs masked
+	Phone        string               `json:"phone"`         // the family's phone, for a reviewer who calls
 	Decision     core.Decision        `json:"decision"`      // the engine's decision (evidence, problems, zone)
 	Kiosk        core.Decision        `json:"kiosk"`         // the decision the kiosk showed the family
 	KioskPending bool                 `json:"kiosk_pending"` // the kiosk took it 待核验, with no decision of its own
