@@ -711,3 +711,25 @@ func TestReviewResubmissionReplacesQueueRow(t *testing.T) {
 		t.Errorf("a returned count left behind: %d", p.Total)
 	}
 }
+
+// A change made outside the desk (the staff CLI's SetState) shows in the
+// queue at its next read, totals included.
+func TestReviewQueueFollowsOtherWriters(t *testing.T) {
+	r := newReviewRig(t)
+	t0 := storetest.T0
+	ctx := context.Background()
+	id := r.add(appSpec{school: "S1", review: true}, t0)
+	if p := r.queue(reviewer, engineapi.QueueFilter{State: core.StateNeedsReview}); p.Total != 1 {
+		t.Fatalf("needs_review total %d", p.Total)
+	}
+	if _, err := r.s.SetState(ctx, id, core.StateApproved, "cli:王老师", "", t0); err != nil {
+		t.Fatal(err)
+	}
+	if p := r.queue(reviewer, engineapi.QueueFilter{State: core.StateNeedsReview}); p.Total != 0 || len(p.Items) != 0 {
+		t.Errorf("needs_review after the CLI approved: %+v", p)
+	}
+	p := r.queue(reviewer, engineapi.QueueFilter{})
+	if len(p.Items) != 1 || p.Items[0].State != core.StateApproved || p.Items[0].Overdue {
+		t.Errorf("queue after the CLI approved: %+v", p.Items)
+	}
+}
