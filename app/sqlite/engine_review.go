@@ -704,6 +704,13 @@ func (s *EngineStore) reasonFor(ctx context.Context, tx *sql.Tx, a *core.Applica
 	if len(a.Choices) > 0 {
 		vars["school"] = a.Choices[0].Name
 	}
+	// The desk fills what the engine does not know (e.g. {school} of an
+	// application with no school).
+	for k, v := range req.Params {
+		if vars[k] == "" {
+			vars[k] = v
+		}
+	}
 	text, err := review.Render(rt.Text, vars)
 	return text, rt, err
 }

@@ -165,7 +165,7 @@ type DecideRequest struct {
 	State         core.State        `json:"state,omitempty"`          // the state the window showed; refused as stale when it differs ("" skips the check)
 	ReasonID      string            `json:"reason_id,omitempty"`      // a ReasonText.ID
 	ReasonVersion int               `json:"reason_version,omitempty"` // 0: the latest version
-	Params        map[string]string `json:"params,omitempty"`         // values of the reason's {placeholders} the desk fills (e.g. detail)
+	Params        map[string]string `json:"params,omitempty"`         // values of the reason's {placeholders} the engine does not fill itself: detail, or school for an application with none
 	Text          string            `json:"text,omitempty"`           // reject only: the reason in plain words when no library reason fits
 }
 
