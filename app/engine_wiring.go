@@ -105,8 +105,9 @@ func (e *Engine) open(ctx context.Context) error {
 	if e.city != nil {
 		e.heat = &heat.Source{Counts: e.store, Schools: e.city, Policy: policy, Now: e.cfg.Now}
 	}
+	e.store.SetReviewPolicy(policy)
 	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
-		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute, Heat: e.Heat()})
+		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute, Heat: e.Heat(), Review: e.store})
 	return nil
 }
 

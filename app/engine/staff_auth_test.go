@@ -398,14 +398,6 @@ func TestLookupRateConfigurable(t *testing.T) {
 	}
 }
 
-// auditRecorder keeps what the server appends.
-type auditRecorder struct{ events []engineapi.AuditEvent }
-
-func (a *auditRecorder) Append(_ context.Context, ev []engineapi.AuditEvent) error {
-	a.events = append(a.events, ev...)
-	return nil
-}
-
 func TestStaffSignInsAreAudited(t *testing.T) {
 	rec := &auditRecorder{}
 	r := newAuthRig(t, engine.Options{Audit: rec})

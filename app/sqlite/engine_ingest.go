@@ -55,7 +55,8 @@ func (s *EngineStore) Ingest(ctx context.Context, deviceID string, items []engin
 			}
 			it.result = res
 		}
-		return nil
+		// The review desk keeps the refused items for its conflicts list.
+		return s.recordRefusedTx(ctx, tx, deviceID, items, prepared, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
