@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"enrolldesk/app/engine"
+	"enrolldesk/app/pgstore"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
@@ -42,13 +42,14 @@ func runEngine(stdio IO, args []string) int {
 	fs := newFlags("engine", stdio.Err)
 	var cfg EngineConfig
 	listen := fs.String("listen", "127.0.0.1:8780", "address to serve on; a :0 port picks a free one and prints it")
-	fs.StringVar(&cfg.DB, "db", "", "the engine's SQLite file (default DATA/engine.db)")
+	fs.StringVar(&cfg.DB, "db", "", "the engine's SQLite file (default DATA/engine.db) or a postgres://USER@HOST:PORT/DB URL")
 	fs.StringVar(&cfg.CityDB, "city", "", "department data (SQLite): the engine decides every application on it (required)")
 	fs.BoolVar(&cfg.TrustKioskDecisions, "trust-kiosk-decisions", false, "run without --city, taking each kiosk's decision as it comes: for tests only")
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default $ENROLLDESK_DATA or ~/.local/share/enrolldesk)")
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
 	verbose := fs.Bool("v", false, "log every push")
+	reuseport := fs.Bool("reuseport", false, "share --listen with other engine processes on this machine (SO_REUSEPORT, Linux)")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
@@ -70,13 +71,17 @@ func runEngine(stdio IO, args []string) int {
 		return fail(stdio.Err, exitFor(err), "engine: %s", errText(err))
 	}
 	defer e.Close()
-	return serveEngine(ctx, stdio, e, *listen, *cert, *key)
+	return serveEngineOn(ctx, stdio, e, *listen, *reuseport, *cert, *key)
 }
 
 // serveEngine serves until ctx ends (SIGINT, SIGTERM), then shuts down
 // gracefully: no new connections, requests in flight finish.
 func serveEngine(ctx context.Context, stdio IO, e *Engine, addr, cert, key string) int {
-	ln, err := net.Listen("tcp", addr)
+	return serveEngineOn(ctx, stdio, e, addr, false, cert, key)
+}
+
+func serveEngineOn(ctx context.Context, stdio IO, e *Engine, addr string, reuseport bool, cert, key string) int {
+	ln, err := listenEngine(ctx, addr, reuseport)
 	if err != nil {
 		return fail(stdio.Err, ExitFail, "engine: %v", err)
 	}
@@ -128,30 +133,38 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// openEngineStore opens an existing engine database for the device
-// commands, which need no city.
-func openEngineStore(path string) (*sqlite.DB, *sqlite.EngineStore, error) {
+// openEngineStore opens an existing engine database (a SQLite file or a
+// postgres:// URL) for the device and staff commands, which need no city.
+// close closes the store and its database.
+func openEngineStore(path string) (store engineapi.Store, close func() error, err error) {
 	if path == "" {
-		return nil, nil, core.Errorf(core.EINVALID, "--db PATH is required")
+		return nil, nil, core.Errorf(core.EINVALID, "--db PATH is required (the engine's SQLite file or its postgres:// URL)")
+	}
+	if pgstore.IsURL(path) {
+		pg, err := pgstore.Open(context.Background(), path)
+		if err != nil {
+			return nil, nil, err
+		}
+		return pg, pg.Close, nil
 	}
 	db, err := sqlite.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := db.EngineStore(context.Background())
+	es, err := db.EngineStore(context.Background())
 	if err != nil {
 		return nil, nil, errors.Join(err, db.Close())
 	}
-	return db, store, nil
+	return es, func() error { return errors.Join(es.Close(), db.Close()) }, nil
 }
 
-func withEngineStore(stdio IO, path string, fn func(*sqlite.EngineStore) int) int {
-	db, store, err := openEngineStore(path)
+func withEngineStore(stdio IO, path string, fn func(engineapi.Store) int) int {
+	store, closeStore, err := openEngineStore(path)
 	if err != nil {
 		return fail(stdio.Err, exitFor(err), "%s", errText(err))
 	}
 	code := fn(store)
-	if err := errors.Join(store.Close(), db.Close()); err != nil {
+	if err := closeStore(); err != nil {
 		return fail(stdio.Err, ExitFail, "%v", err)
 	}
 	return code
@@ -182,13 +195,13 @@ func toDeviceJSON(d engineapi.Device) deviceJSON {
 
 func runDeviceAdd(stdio IO, args []string) int {
 	fs := newFlags("engine device add", stdio.Err)
-	path := fs.String("db", "", "the engine's SQLite file")
+	path := fs.String("db", "", "the engine's SQLite file or postgres:// URL")
 	name := fs.String("name", "", "a name staff recognise, e.g. the hall and kiosk number")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return ExitUsage
 	}
-	return withEngineStore(stdio, *path, func(store *sqlite.EngineStore) int {
+	return withEngineStore(stdio, *path, func(store engineapi.Store) int {
 		d, code, err := engine.AddDevice(context.Background(), store, strings.TrimSpace(*name), time.Now())
 		if err != nil {
 			return fail(stdio.Err, ExitFail, "device add: %v", err)
@@ -206,12 +219,12 @@ func runDeviceAdd(stdio IO, args []string) int {
 
 func runDeviceList(stdio IO, args []string) int {
 	fs := newFlags("engine device list", stdio.Err)
-	path := fs.String("db", "", "the engine's SQLite file")
+	path := fs.String("db", "", "the engine's SQLite file or postgres:// URL")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return ExitUsage
 	}
-	return withEngineStore(stdio, *path, func(store *sqlite.EngineStore) int {
+	return withEngineStore(stdio, *path, func(store engineapi.Store) int {
 		devices, err := store.Devices(context.Background())
 		if err != nil {
 			return fail(stdio.Err, ExitFail, "device list: %v", err)
@@ -237,7 +250,7 @@ func runDeviceList(stdio IO, args []string) int {
 
 func runDeviceRevoke(stdio IO, args []string) int {
 	fs := newFlags("engine device revoke", stdio.Err)
-	path := fs.String("db", "", "the engine's SQLite file")
+	path := fs.String("db", "", "the engine's SQLite file or postgres:// URL")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
@@ -245,7 +258,7 @@ func runDeviceRevoke(stdio IO, args []string) int {
 		return fail(stdio.Err, ExitUsage, "device revoke takes --db PATH and one device ID")
 	}
 	id := fs.Arg(0)
-	return withEngineStore(stdio, *path, func(store *sqlite.EngineStore) int {
+	return withEngineStore(stdio, *path, func(store engineapi.Store) int {
 		err := store.RevokeDevice(context.Background(), id, time.Now())
 		switch {
 		case core.ErrorCode(err) == core.ENOTFOUND:
@@ -262,12 +275,12 @@ func runDeviceRevoke(stdio IO, args []string) int {
 // child already had one for the stage: staff call the family about each.
 func runConflicts(stdio IO, args []string) int {
 	fs := newFlags("engine conflicts", stdio.Err)
-	path := fs.String("db", "", "the engine's SQLite file")
+	path := fs.String("db", "", "the engine's SQLite file or postgres:// URL")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return ExitUsage
 	}
-	return withEngineStore(stdio, *path, func(store *sqlite.EngineStore) int {
+	return withEngineStore(stdio, *path, func(store engineapi.Store) int {
 		cs, err := store.Conflicts(context.Background())
 		if err != nil {
 			return fail(stdio.Err, ExitFail, "conflicts: %v", err)

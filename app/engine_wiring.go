@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"enrolldesk/app/engine"
+	"enrolldesk/app/pgstore"
 	"enrolldesk/app/policyfile"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
@@ -21,7 +22,7 @@ import (
 // EngineConfig configures a central engine. Zero values take the defaults
 // of KioskConfig where they share a meaning.
 type EngineConfig struct {
-	DB      string // the engine's own SQLite file; default DataDir/engine.db
+	DB      string // the engine's own SQLite file (default DataDir/engine.db), or a postgres:// URL
 	CityDB  string // department data: the engine decides every application on it; required unless TrustKioskDecisions
 	DataDir string // default $ENROLLDESK_DATA or ~/.local/share/enrolldesk
 	Now     func() time.Time
@@ -41,9 +42,10 @@ type EngineConfig struct {
 // sync tests run one in process.
 type Engine struct {
 	cfg    EngineConfig
-	db     *sqlite.DB
-	store  *sqlite.EngineStore
-	city   *sqlite.DB // nil when trusting the kiosks
+	db     *sqlite.DB          // nil on PostgreSQL
+	store  *sqlite.EngineStore // nil on PostgreSQL: the staff-desk stores are SQLite-only for now
+	pg     *pgstore.Store      // nil on SQLite
+	city   *sqlite.DB          // nil when trusting the kiosks
 	server *engine.Server
 }
 
@@ -79,11 +81,18 @@ func (e *Engine) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if e.db, err = sqlite.Open(e.cfg.DB); err != nil {
-		return err
-	}
-	if e.store, err = e.db.EngineStore(ctx); err != nil {
-		return err
+	if pgstore.IsURL(e.cfg.DB) {
+		if e.pg, err = pgstore.Open(ctx, e.cfg.DB); err != nil {
+			return err
+		}
+		e.cfg.Logger.Info("the engine keeps its data in PostgreSQL; the staff desk (accounts, review, audit) is SQLite-only for now and answers 503")
+	} else {
+		if e.db, err = sqlite.Open(e.cfg.DB); err != nil {
+			return err
+		}
+		if e.store, err = e.db.EngineStore(ctx); err != nil {
+			return err
+		}
 	}
 	decider := &engineapi.Decider{Year: policy.Year}
 	var lookup engine.Lookup
@@ -96,23 +105,28 @@ func (e *Engine) open(ctx context.Context) error {
 		reg := &core.Registrar{Sources: core.SourcesOf(e.city.City()), Policy: policy, Now: e.cfg.Now}
 		lookup, decider.Lookup = reg, reg
 	}
-	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider})
+	e.server = engine.New(e.Store(), lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider})
 	return nil
 }
 
 // Handler is the engine's HTTP API (engineapi paths, /healthz, /metrics).
 func (e *Engine) Handler() http.Handler { return e.server.Handler() }
 
-// DBPath is the engine's SQLite file, for the staff commands.
+// DBPath is the engine's SQLite file or PostgreSQL URL, for the staff commands.
 func (e *Engine) DBPath() string { return e.cfg.DB }
 
 // Store is the engine's store, for staff actions and tests.
-func (e *Engine) Store() engineapi.Store { return e.store }
+func (e *Engine) Store() engineapi.Store {
+	if e.pg != nil {
+		return e.pg
+	}
+	return e.store
+}
 
 // AddDevice creates a kiosk device and returns its ID and one-time
 // enrollment code (valid for engineapi.CodeTTL).
 func (e *Engine) AddDevice(ctx context.Context, name string) (deviceID, code string, err error) {
-	d, code, err := engine.AddDevice(ctx, e.store, name, e.cfg.Now())
+	d, code, err := engine.AddDevice(ctx, e.Store(), name, e.cfg.Now())
 	if err != nil {
 		return "", "", fmt.Errorf("add device: %w", err)
 	}
@@ -124,6 +138,9 @@ func (e *Engine) Close() error {
 	var errs []error
 	if e.store != nil {
 		errs = append(errs, e.store.Close())
+	}
+	if e.pg != nil {
+		errs = append(errs, e.pg.Close())
 	}
 	for _, db := range []*sqlite.DB{e.db, e.city} {
 		if db != nil {
