@@ -1,8 +1,11 @@
 package app_test
 
 import (
+	"fmt"
 	"os"
 	"testing"
+
+	"enrolldesk/internal/pgtest"
 )
 
 var tempDirs []string
@@ -20,6 +23,10 @@ func TestMain(m *testing.M) {
 		os.Exit(submitterMain(apps)) // a child process of the damage tests
 	}
 	code := m.Run()
+	if err := pgtest.Stop(); err != nil { // the PostgreSQL tests' throwaway cluster
+		fmt.Fprintln(os.Stderr, err)
+		code = max(code, 1)
+	}
 	for _, d := range tempDirs {
 		os.RemoveAll(d)
 	}
