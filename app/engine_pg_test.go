@@ -194,7 +194,7 @@ type replayKey struct {
 	key ed25519.PrivateKey
 }
 
-func registerTestDevice(t *testing.T, base, code string) replayKey {
+func registerTestDevice(t testing.TB, base, code string) replayKey {
 	t.Helper()
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

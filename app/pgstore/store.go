@@ -40,12 +40,22 @@ func IsURL(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
+// DefaultMaxConns is each engine process's connection limit unless the
+// URL sets pool_max_conns: PostgreSQL's max_connections (100 by default)
+// must cover it times the number of engine processes.
+const DefaultMaxConns = 24
+
 // Open connects to the database at url, applies the store's migrations
 // (see Migrate) and returns the store.
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, core.Errorf(core.EINVALID, "the PostgreSQL URL is not valid (%v): write it as postgres://USER@HOST:PORT/DB", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default (the number of CPUs, at least 4) queues a hall's
+		// kiosks behind a few connections while each waits on a commit.
+		cfg.MaxConns = DefaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

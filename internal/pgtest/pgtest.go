@@ -43,10 +43,18 @@ const dirPrefix = "enrolldesk-pgtest-"
 // superuser is the cluster's superuser role (initdb -U).
 const superuser = "enrolldesk"
 
+// Options shape a cluster.
+type Options struct {
+	// Durable keeps fsync and synchronous_commit on, as in production: for
+	// benchmarks. Tests run with both off.
+	Durable bool
+}
+
 // Cluster is a running throwaway cluster.
 type Cluster struct {
 	Dir    string // the temporary directory: data/, the socket, the log
 	Port   int    // loopback TCP port
+	opts   Options
 	bin    string // the directory of initdb, pg_ctl, postgres
 	runAs  *user.User
 	dbSeq  int
@@ -55,37 +63,45 @@ type Cluster struct {
 }
 
 var (
-	shared    *Cluster
-	sharedErr error
+	shared    = map[Options]*Cluster{}
+	sharedErr = map[Options]error{}
 	sharedMu  sync.Mutex
 )
 
-// Shared returns the package's cluster, starting it on first use; a
-// failure to start fails tb.
+// Shared returns the package's cluster (fsync off), starting it on first
+// use; a failure to start fails tb.
 func Shared(tb testing.TB) *Cluster {
+	tb.Helper()
+	return SharedWith(tb, Options{})
+}
+
+// SharedWith is Shared for a cluster with opts.
+func SharedWith(tb testing.TB, opts Options) *Cluster {
 	tb.Helper()
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
-	if shared == nil && sharedErr == nil {
-		shared, sharedErr = Start()
+	if shared[opts] == nil && sharedErr[opts] == nil {
+		shared[opts], sharedErr[opts] = StartWith(opts)
 	}
-	if sharedErr != nil {
-		tb.Fatalf("PostgreSQL: %v", sharedErr)
+	if err := sharedErr[opts]; err != nil {
+		tb.Fatalf("PostgreSQL: %v", err)
 	}
-	return shared
+	return shared[opts]
 }
 
-// Stop stops and removes the shared cluster, if one was started. TestMain
-// calls it after m.Run.
+// Stop stops and removes the shared clusters, if any were started.
+// TestMain calls it after m.Run.
 func Stop() error {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
-	if shared == nil {
-		return nil
+	var errs []error
+	for o, c := range shared {
+		if c != nil {
+			errs = append(errs, c.Close())
+		}
+		delete(shared, o)
 	}
-	err := shared.Close()
-	shared = nil
-	return err
+	return errors.Join(errs...)
 }
 
 // Main runs the tests and stops the shared cluster afterwards; use it as
@@ -105,7 +121,20 @@ func Main(m *testing.M) int {
 // test ends, and returns its URL.
 func DB(tb testing.TB) string {
 	tb.Helper()
-	c := Shared(tb)
+	return DBWith(tb, Options{})
+}
+
+// DurableDB is DB in a cluster that commits durably (fsync on), for
+// benchmarks.
+func DurableDB(tb testing.TB) string {
+	tb.Helper()
+	return DBWith(tb, Options{Durable: true})
+}
+
+// DBWith is DB in the shared cluster with opts.
+func DBWith(tb testing.TB, opts Options) string {
+	tb.Helper()
+	c := SharedWith(tb, opts)
 	name, err := c.CreateDB(context.Background())
 	if err != nil {
 		tb.Fatalf("PostgreSQL: %v", err)
@@ -146,14 +175,17 @@ func isFile(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
-// Start creates and starts a new cluster.
-func Start() (*Cluster, error) {
+// Start creates and starts a new cluster (fsync off).
+func Start() (*Cluster, error) { return StartWith(Options{}) }
+
+// StartWith creates and starts a new cluster with opts.
+func StartWith(opts Options) (*Cluster, error) {
 	bin, err := FindBin()
 	if err != nil {
 		return nil, err
 	}
 	reapStale()
-	c := &Cluster{bin: bin}
+	c := &Cluster{bin: bin, opts: opts}
 	if os.Geteuid() == 0 {
 		if c.runAs, err = user.Lookup("postgres"); err != nil {
 			return nil, fmt.Errorf("running as root, the cluster runs as the user postgres, which does not exist (%v): %s", err, Install)
@@ -208,8 +240,12 @@ func (c *Cluster) start() error {
 		if err != nil {
 			return err
 		}
-		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off "+
-			"-c max_connections=300 -c shared_buffers=64MB -c log_min_messages=warning", port, c.Dir)
+		durability := "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+		if c.opts.Durable {
+			durability = "-c fsync=on -c synchronous_commit=on"
+		}
+		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s %s -c max_connections=300 -c shared_buffers=128MB "+
+			"-c log_min_messages=warning", port, c.Dir, durability)
 		lastErr = c.run("pg_ctl", "-D", c.data(), "-l", filepath.Join(c.Dir, "server.log"), "-w", "-t", "60", "-o", opts, "start")
 		if lastErr == nil {
 			c.Port = port
