@@ -40,6 +40,9 @@ const Install = "install PostgreSQL with `scripts/deps.sh test` (Debian's postgr
 // be found and removed.
 const dirPrefix = "enrolldesk-pgtest-"
 
+// libRoot holds Debian's versioned server directories.
+var libRoot = "/usr/lib/postgresql"
+
 // superuser is the cluster's superuser role (initdb -U).
 const superuser = "enrolldesk"
 
@@ -147,16 +150,20 @@ func DBWith(tb testing.TB, opts Options) string {
 	return c.URL(name)
 }
 
-// FindBin returns the directory holding initdb, pg_ctl and postgres: the
-// PATH first, then the newest /usr/lib/postgresql/*/bin.
+// FindBin returns the directory holding initdb, pg_ctl and postgres (and
+// pg_dump, pg_restore): the PATH first, then the newest
+// /usr/lib/postgresql/*/bin.
 func FindBin() (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real // a link to /usr/lib/postgresql/N/bin: its siblings are there
+		}
 		dir := filepath.Dir(p)
 		if isFile(filepath.Join(dir, "pg_ctl")) && isFile(filepath.Join(dir, "postgres")) {
 			return dir, nil
 		}
 	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	dirs, _ := filepath.Glob(filepath.Join(libRoot, "*", "bin"))
 	best, bestVer := "", -1
 	for _, d := range dirs {
 		v, err := strconv.Atoi(filepath.Base(filepath.Dir(d)))
