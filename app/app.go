@@ -43,7 +43,7 @@ func commands() []command {
 		{"engine applications", "enrolldesk engine applications --db PATH [--state S] [--reg REGNO] [--json]   what the engine holds: its state and category, the kiosk's", runApplications},
 		{"engine return", "enrolldesk engine return --db PATH --reg REGNO --reason TEXT   send an application back to the family (退回补充)", runReturn},
 		{"engine device revoke", "enrolldesk engine device revoke --db PATH ID", runDeviceRevoke},
-		{"engine", "enrolldesk engine --listen ADDR --db PATH --city DB [--tls-cert F --tls-key F] [--data DIR]\n    the central engine kiosks sync to; it decides every application on the city's data", runEngine},
+		{"engine", "enrolldesk engine --listen ADDR --db PATH --city DB [--tls-cert F --tls-key F] [--data DIR] [--reuseport]\n    the central engine kiosks sync to; it decides every application on the city's data", runEngine},
 		{"sync status", "enrolldesk sync status [--data DIR] [--json]                 queue, last sync and dead letters of a kiosk", runSyncStatus},
 		{"sync recover", "enrolldesk sync recover [--data DIR]                        after an alarm (kiosk stopped): rebuild kiosk.db and the journal from each other", runSyncRecover},
 		{"sync requeue", "enrolldesk sync requeue [--data DIR] --all | APP_ID...      put dead letters back in the outbox", runSyncRequeue},

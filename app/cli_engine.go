@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -48,6 +47,8 @@ func runEngine(stdio IO, args []string) int {
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default $ENROLLDESK_DATA or ~/.local/share/enrolldesk)")
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
+	var serve serveOptions
+	fs.BoolVar(&serve.ReusePort, "reuseport", false, "listen with SO_REUSEPORT so several engine processes share one port (the kernel spreads connections)")
 	verbose := fs.Bool("v", false, "log every push")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
@@ -70,13 +71,22 @@ func runEngine(stdio IO, args []string) int {
 		return fail(stdio.Err, exitFor(err), "engine: %s", errText(err))
 	}
 	defer e.Close()
-	return serveEngine(ctx, stdio, e, *listen, *cert, *key)
+	serve.Addr, serve.Cert, serve.Key = *listen, *cert, *key
+	return serveEngine(ctx, stdio, e, serve)
+}
+
+// serveOptions are how the engine listens.
+type serveOptions struct {
+	Addr      string // host:port of the API
+	Cert, Key string // TLS files; both empty: plain HTTP
+	ReusePort bool   // SO_REUSEPORT: several processes share Addr
 }
 
 // serveEngine serves until ctx ends (SIGINT, SIGTERM), then shuts down
 // gracefully: no new connections, requests in flight finish.
-func serveEngine(ctx context.Context, stdio IO, e *Engine, addr, cert, key string) int {
-	ln, err := net.Listen("tcp", addr)
+func serveEngine(ctx context.Context, stdio IO, e *Engine, opt serveOptions) int {
+	cert, key := opt.Cert, opt.Key
+	ln, err := listenTCP(ctx, opt.Addr, opt.ReusePort)
 	if err != nil {
 		return fail(stdio.Err, ExitFail, "engine: %v", err)
 	}
