@@ -66,16 +66,18 @@ func (s *Server) handlePush(ctx context.Context, req *request) (any, *RequestErr
 }
 
 // checkRegNo refuses an application whose registration number does not
-// carry its device's prefix. A number without a prefix (first digit 0) is
-// taken only from an application the kiosk took before it was enrolled
-// (pushed later by `enrolldesk sync --enroll`); a store without prefixes
+// carry its device's prefix. A number without a prefix (first digit 0, or
+// a number printed before prefixes) is taken only from an application the
+// kiosk took before it was enrolled (pushed later by `enrolldesk sync
+// --enroll`, or queued before the upgrade); a store without prefixes
 // (RegPrefix 0) checks nothing. Duplicates are the store's unique index.
 func checkRegNo(dev engineapi.Device, a core.Application) *engineapi.ItemResult {
 	if dev.RegPrefix == 0 {
 		return nil
 	}
 	p := core.RegNoPrefix(a.RegNo)
-	if p == dev.RegPrefix || (p == 0 && !dev.RegisteredAt.IsZero() && a.CreatedAt.Before(dev.RegisteredAt)) {
+	// The kiosk's clock may run up to MaxSkew from the engine's.
+	if p == dev.RegPrefix || (p == 0 && !dev.RegisteredAt.IsZero() && a.CreatedAt.Before(dev.RegisteredAt.Add(engineapi.MaxSkew))) {
 		return nil
 	}
 	return &engineapi.ItemResult{ID: a.ID, Outcome: engineapi.ItemRejected, Code: engineapi.ReasonBadRegNo,

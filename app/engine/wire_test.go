@@ -192,7 +192,7 @@ func TestPushRegNoPrefix(t *testing.T) {
 		return `{"id":"` + id + `","reg_no":"` + reg + `","stage":"primary","state":"submitted","child":{"id":"370102201903070012"},"created_at":"` + created.Format(time.RFC3339) + `"}`
 	}
 	body := `{"applications":[` + app("a-own", own, now) + `,` + app("a-other", other, now) + `,` +
-		app("a-before", "0123-4567-8901", registered.Add(-time.Hour)) + `,` + app("a-after", "0123-4567-8902", now) + `]}`
+		app("a-before", "0123-4567-8901", registered.Add(-time.Hour)) + `,` + app("a-after", "0123-4567-8902", now.Add(engineapi.MaxSkew)) + `]}`
 	rec := serve(s.Handler(), signed(engineapi.PathPush, "KD-P", seeded(4), body))
 	if rec.Code != 200 || len(stored) != 4 {
 		t.Fatalf("push: %d %s", rec.Code, rec.Body)

@@ -236,7 +236,8 @@ func (s *EngineStore) RegisterDevice(ctx context.Context, codeHash string, pub e
 var errNoPrefix = core.Errorf(core.ECONFLICT, "every registration-number prefix (%d–%d) is taken: this engine cannot enrol another kiosk", engineapi.RegPrefixMin, engineapi.RegPrefixMax)
 
 // errKeyTaken answers a key bound to another device.
-var errKeyTaken = core.Errorf(core.ECONFLICT, "this kiosk's key already belongs to another device (perhaps one revoked): one key belongs to one device; give the kiosk a new key (move its data directory's device key aside) and enroll it again")
+var errKeyTaken = core.Errorf(core.ECONFLICT, "this kiosk's key already belongs to another device that is not revoked: one key belongs to one device. "+
+	"An admin revokes the old device first (`enrolldesk engine device revoke`), then this code works")
 
 var errBadCode = core.Errorf(core.ENOTFOUND, "the enrollment code is unknown, used or expired: ask an admin for a new one")
 

@@ -31,8 +31,10 @@ type Store interface {
 	// hashes to codeHash, and uses the code up. Presenting the same code
 	// and key again before the code expires returns the same device, so a
 	// kiosk that lost the answer can retry. Any other use is ENOTFOUND. A
-	// key already bound to another device is ECONFLICT: one public key
-	// belongs to one device (a unique index, not a check in Go).
+	// key already bound to another device that is not revoked is
+	// ECONFLICT: one public key belongs to one live device (a unique
+	// index, not a check in Go); after a revocation an admin's new code
+	// may take the same kiosk back.
 	RegisterDevice(ctx context.Context, codeHash string, pub ed25519.PublicKey, name string, now time.Time) (Device, error)
 	// Device returns a device by ID, or ENOTFOUND.
 	Device(ctx context.Context, id string) (Device, error)

@@ -1,17 +1,18 @@
 -- 0014: a hardened wire (issue 10).
 --
--- One public key belongs to one device. Devices registered before this
--- step may share a key (a kiosk enrolled again after a revocation): the
--- latest registration keeps it, older ones are revoked and lose it.
+-- One public key belongs to one live device: a key bound to a device that
+-- is not revoked cannot be bound to another. An admin who revokes a device
+-- and issues a new code may take the same kiosk back (its key then belongs
+-- to the new device alone). Devices registered before this step may share
+-- a key: the latest registration keeps it live, older ones are revoked.
 UPDATE engine_devices
-SET revoked_at = CASE WHEN revoked_at = 0 THEN CAST(strftime('%s', 'now') AS INTEGER) ELSE revoked_at END,
-    public_key = NULL
-WHERE public_key IS NOT NULL AND EXISTS (
+SET revoked_at = CAST(strftime('%s', 'now') AS INTEGER)
+WHERE public_key IS NOT NULL AND revoked_at = 0 AND EXISTS (
 	SELECT 1 FROM engine_devices d2
-	WHERE d2.public_key = engine_devices.public_key
+	WHERE d2.public_key = engine_devices.public_key AND d2.revoked_at = 0
 	  AND (d2.registered_at > engine_devices.registered_at
 	       OR (d2.registered_at = engine_devices.registered_at AND d2.id > engine_devices.id)));
-CREATE UNIQUE INDEX engine_devices_public_key ON engine_devices (public_key) WHERE public_key IS NOT NULL;
+CREATE UNIQUE INDEX engine_devices_public_key ON engine_devices (public_key) WHERE public_key IS NOT NULL AND revoked_at = 0;
 
 -- Every device gets a registration-number prefix (1000..9999), unique:
 -- the first group of the numbers it prints once enrolled.

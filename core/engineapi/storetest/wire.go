@@ -10,9 +10,10 @@ import (
 	"enrolldesk/core/engineapi"
 )
 
-// One public key belongs to one device: registering a key bound to
-// another device — active or revoked — is ECONFLICT, and the second device
-// stays unregistered.
+// One public key belongs to one live device: registering a key bound to
+// another device that is not revoked is ECONFLICT, and the second device
+// stays unregistered; once the first is revoked, the admin's new code
+// takes the kiosk back.
 func testKeyOneDevice(t *testing.T, s engineapi.Store) {
 	ctx := context.Background()
 	first := MustDevice(t, s, 1)
@@ -21,17 +22,20 @@ func testKeyOneDevice(t *testing.T, s engineapi.Store) {
 	}
 	_, err := s.RegisterDevice(ctx, engineapi.HashCode("SECOND"), pub(Key(1)), "", T0)
 	wantCode(t, err, core.ECONFLICT)
-	if err := s.RevokeDevice(ctx, first, T0); err != nil {
-		t.Fatal(err)
-	}
-	_, err = s.RegisterDevice(ctx, engineapi.HashCode("SECOND"), pub(Key(1)), "", T0)
-	wantCode(t, err, core.ECONFLICT)
 	if d, err := s.Device(ctx, "KD-SECOND"); err != nil || d.Registered() {
 		t.Errorf("the second device = %+v, %v; want it unregistered", d, err)
 	}
-	if _, err := s.RegisterDevice(ctx, engineapi.HashCode("SECOND"), pub(Key(2)), "", T0); err != nil {
-		t.Errorf("a fresh key: %v", err)
+	if err := s.RevokeDevice(ctx, first, T0); err != nil {
+		t.Fatal(err)
 	}
+	if d, err := s.RegisterDevice(ctx, engineapi.HashCode("SECOND"), pub(Key(1)), "", T0); err != nil || d.ID != "KD-SECOND" {
+		t.Errorf("the same kiosk after its old device was revoked: %+v, %v", d, err)
+	}
+	if err := s.AddDevice(ctx, engineapi.Device{ID: "KD-THIRD", CreatedAt: T0, CodeExpires: T0.Add(time.Hour)}, engineapi.HashCode("THIRD")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.RegisterDevice(ctx, engineapi.HashCode("THIRD"), pub(Key(1)), "", T0)
+	wantCode(t, err, core.ECONFLICT)
 }
 
 // Every device gets its own registration-number prefix in range.
