@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -48,13 +49,23 @@ func runEngine(stdio IO, args []string) int {
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default $ENROLLDESK_DATA or ~/.local/share/enrolldesk)")
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
+	var serve serveOptions
+	fs.BoolVar(&serve.ReusePort, "reuseport", false, "listen with SO_REUSEPORT so several engine processes share one port (the kernel spreads connections)")
+	fs.BoolVar(&serve.InsecurePlaintext, "insecure-plaintext", false, "serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy on a trusted network)")
+	fs.StringVar(&serve.MetricsAddr, "metrics-addr", DefaultMetricsAddr, "where /metrics is served, apart from the API (\"off\": nowhere)")
+	fs.BoolVar(&serve.MetricsPublic, "metrics-public", false, "allow --metrics-addr on a non-loopback address")
+	fs.StringVar(&cfg.KeyDir, "key-dir", "", "directory of the engine's signing key engine.key (default: the directory of --db); every engine process of one deployment shares it")
+	fs.IntVar(&cfg.RatePerMinute, "rate-per-minute", 0, "requests a minute one device may make before 429 (default 600; negative: no limit)")
 	verbose := fs.Bool("v", false, "log every push")
-	reuseport := fs.Bool("reuseport", false, "share --listen with other engine processes on this machine (SO_REUSEPORT, Linux)")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
 	if fs.NArg() > 0 || (*cert == "") != (*key == "") {
 		return fail(stdio.Err, ExitUsage, "engine takes --listen ADDR --db PATH --city DB [--tls-cert F --tls-key F]; give both TLS files or neither")
+	}
+	serve.Addr, serve.Cert, serve.Key = *listen, *cert, *key
+	if err := serve.check(); err != nil {
+		return fail(stdio.Err, ExitUsage, "engine: %v", err)
 	}
 	if cfg.CityDB != "" && cfg.TrustKioskDecisions {
 		return fail(stdio.Err, ExitUsage, "engine: --city and --trust-kiosk-decisions exclude each other")
@@ -71,19 +82,60 @@ func runEngine(stdio IO, args []string) int {
 		return fail(stdio.Err, exitFor(err), "engine: %s", errText(err))
 	}
 	defer e.Close()
-	return serveEngineOn(ctx, stdio, e, *listen, *reuseport, *cert, *key)
+	fmt.Fprintf(stdio.Err, "enrolldesk engine: answers signed with engine key %s (give it with each enrollment code)\n", e.Fingerprint())
+	return serveEngine(ctx, stdio, e, serve)
+}
+
+// serveOptions are how the engine listens.
+type serveOptions struct {
+	Addr              string // host:port of the API
+	Cert, Key         string // TLS files; both empty: plain HTTP
+	ReusePort         bool   // SO_REUSEPORT: several processes share Addr
+	InsecurePlaintext bool   // allow plain HTTP on a non-loopback Addr
+	MetricsAddr       string // host:port of /metrics; "" or "off": not served
+	MetricsPublic     bool   // allow a non-loopback MetricsAddr
+}
+
+// DefaultMetricsAddr is where /metrics is served unless told otherwise:
+// this machine only.
+const DefaultMetricsAddr = "127.0.0.1:9464"
+
+// check refuses a plain-HTTP API or a metrics listener open to the
+// network unless the operator said so explicitly.
+func (o serveOptions) check() error {
+	if o.Cert == "" && !o.InsecurePlaintext && !isLoopbackAddr(o.Addr) {
+		return core.Errorf(core.EINVALID, "--listen %s is not a loopback address and no certificate is given: kiosks would send ID numbers in clear. "+
+			"Give --tls-cert FILE --tls-key FILE (for a pilot, `enrolldesk engine cert --out DIR` makes a pair), "+
+			"or --insecure-plaintext if a TLS-terminating proxy on a trusted network stands in front", o.Addr)
+	}
+	if m := o.MetricsAddr; m != "" && m != "off" && !o.MetricsPublic && !isLoopbackAddr(m) {
+		return core.Errorf(core.EINVALID, "--metrics-addr %s is not a loopback address: metrics tell anyone who asks how busy the engine is. "+
+			"Use 127.0.0.1:PORT and scrape through a tunnel, or give --metrics-public to serve them there anyway", m)
+	}
+	return nil
 }
 
 // serveEngine serves until ctx ends (SIGINT, SIGTERM), then shuts down
 // gracefully: no new connections, requests in flight finish.
-func serveEngine(ctx context.Context, stdio IO, e *Engine, addr, cert, key string) int {
-	return serveEngineOn(ctx, stdio, e, addr, false, cert, key)
-}
-
-func serveEngineOn(ctx context.Context, stdio IO, e *Engine, addr string, reuseport bool, cert, key string) int {
-	ln, err := listenEngine(ctx, addr, reuseport)
+func serveEngine(ctx context.Context, stdio IO, e *Engine, opt serveOptions) int {
+	if err := opt.check(); err != nil {
+		return fail(stdio.Err, ExitUsage, "engine: %v", err)
+	}
+	cert, key := opt.Cert, opt.Key
+	ln, err := listenTCP(ctx, opt.Addr, opt.ReusePort)
 	if err != nil {
 		return fail(stdio.Err, ExitFail, "engine: %v", err)
+	}
+	if opt.MetricsAddr != "" && opt.MetricsAddr != "off" {
+		mln, err := net.Listen("tcp", opt.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fail(stdio.Err, ExitFail, "engine: metrics: %v (another engine process on this machine needs its own --metrics-addr)", err)
+		}
+		msrv := engineServer(e.MetricsHandler(), e.cfg.Logger)
+		go msrv.Serve(mln) //nolint:errcheck // ends with ErrServerClosed at shutdown
+		defer msrv.Close()
+		fmt.Fprintf(stdio.Err, "enrolldesk engine: metrics on http://%s/metrics\n", mln.Addr())
 	}
 	srv := engineServer(e.Handler(), e.cfg.Logger)
 	scheme := "http"
@@ -180,10 +232,13 @@ type deviceJSON struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	Registered  *time.Time `json:"registered_at,omitempty"`
 	Revoked     *time.Time `json:"revoked_at,omitempty"`
+	RegPrefix   int        `json:"reg_prefix"`
+	EngineKey   string     `json:"engine_key,omitempty"` // the engine key's fingerprint (device add)
+	Enrollment  string     `json:"enrollment,omitempty"` // CODE/FINGERPRINT for the kiosk (device add)
 }
 
 func toDeviceJSON(d engineapi.Device) deviceJSON {
-	out := deviceJSON{ID: d.ID, Name: d.Name, Status: d.Status(), CodeExpires: d.CodeExpires, CreatedAt: d.CreatedAt}
+	out := deviceJSON{ID: d.ID, Name: d.Name, Status: d.Status(), CodeExpires: d.CodeExpires, CreatedAt: d.CreatedAt, RegPrefix: d.RegPrefix}
 	if !d.RegisteredAt.IsZero() {
 		out.Registered = &d.RegisteredAt
 	}
@@ -197,22 +252,33 @@ func runDeviceAdd(stdio IO, args []string) int {
 	fs := newFlags("engine device add", stdio.Err)
 	path := fs.String("db", "", "the engine's SQLite file or postgres:// URL")
 	name := fs.String("name", "", "a name staff recognise, e.g. the hall and kiosk number")
+	keyDir := fs.String("key-dir", "", "directory of the engine's signing key (default: the directory of --db)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return ExitUsage
 	}
+	if *path == "" {
+		return fail(stdio.Err, ExitUsage, "device add: --db PATH is required")
+	}
+	fingerprint, err := engineFingerprint(*path, *keyDir)
+	if err != nil {
+		return fail(stdio.Err, exitFor(err), "device add: %s", errText(err))
+	}
 	return withEngineStore(stdio, *path, func(store engineapi.Store) int {
 		d, code, err := engine.AddDevice(context.Background(), store, strings.TrimSpace(*name), time.Now())
 		if err != nil {
-			return fail(stdio.Err, ExitFail, "device add: %v", err)
+			return fail(stdio.Err, exitFor(err), "device add: %s", errText(err))
 		}
+		enrollment := code + engineapi.EnrollmentSeparator + fingerprint
 		if *asJSON {
 			out := toDeviceJSON(d)
-			out.Code = code
+			out.Code, out.EngineKey, out.Enrollment = code, fingerprint, enrollment
 			return writeJSON(stdio, out, "  ")
 		}
-		fmt.Fprintf(stdio.Out, "device  %s\ncode    %s\nexpires %s\n", d.ID, code, d.CodeExpires.Local().Format("2006-01-02 15:04"))
-		fmt.Fprintln(stdio.Err, "Enter the code on the kiosk (or give it to `enrolldesk kiosk --engine URL`); it works once and is not shown again.")
+		fmt.Fprintf(stdio.Out, "device     %s\ncode       %s\nengine key %s\nenroll     %s\nprefix     %04d\nexpires    %s\n",
+			d.ID, code, fingerprint, enrollment, d.RegPrefix, d.CodeExpires.Local().Format("2006-01-02 15:04"))
+		fmt.Fprintln(stdio.Err, "Give the kiosk the enroll line (`enrolldesk kiosk --engine URL --enroll CODE/FINGERPRINT`): the code works once and is not shown again; "+
+			"the fingerprint lets the kiosk check it is talking to this engine.")
 		return ExitOK
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 
 	"enrolldesk/app/pgstore"
@@ -12,18 +11,11 @@ import (
 	"enrolldesk/core"
 )
 
-// listenEngine opens the engine's listening socket; with reuseport several
-// engine processes share the address (Linux).
-func listenEngine(ctx context.Context, addr string, reuseport bool) (net.Listener, error) {
-	lc := net.ListenConfig{}
-	if reuseport {
-		if !reusePortSupported {
-			return nil, core.Errorf(core.EINVALID, "--reuseport works on Linux only: run one engine per address, or a load balancer in front")
-		}
-		lc.Control = reusePort
-	}
-	return lc.Listen(ctx, "tcp", addr)
-}
+// errKeyDirPG is the answer when a PostgreSQL engine has no --key-dir:
+// the key cannot live "beside" a database on another machine, and every
+// engine process must sign with the same one.
+var errKeyDirPG = core.Errorf(core.EINVALID, "with --db postgres://… give --key-dir DIR: the directory of the engine's signing key "+
+	"(engine.key), the same key on every engine process of the deployment (kiosks pin it)")
 
 // runEngineMigrate creates or updates the engine's tables, so a new
 // release's schema is in place before its processes start (they would

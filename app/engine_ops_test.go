@@ -23,7 +23,11 @@ func TestEngineCommandsOnPostgreSQL(t *testing.T) {
 			t.Fatalf("engine migrate: %d %q", r.code, r.err)
 		}
 	}
-	r := cli(t, "", "engine", "device", "add", "--db", url, "--name", "市民中心 1号机", "--json")
+	keyDir := t.TempDir()
+	if r := cli(t, "", "engine", "device", "add", "--db", url, "--name", "x"); r.code != 2 || !strings.Contains(r.err, "--key-dir") {
+		t.Errorf("device add on PostgreSQL without --key-dir: %d %q; want 2 naming --key-dir", r.code, r.err)
+	}
+	r := cli(t, "", "engine", "device", "add", "--db", url, "--key-dir", keyDir, "--name", "市民中心 1号机", "--json")
 	var added deviceOut
 	if r.code != 0 || json.Unmarshal([]byte(r.out), &added) != nil || added.Code == "" {
 		t.Fatalf("device add: %d %q %q", r.code, r.out, r.err)
@@ -90,7 +94,12 @@ func TestEngineBackupSQLite(t *testing.T) {
 // has not — while the engine itself works.
 func TestPGEngineHasNoStaffDesk(t *testing.T) {
 	dir := t.TempDir()
-	e, err := app.OpenEngine(context.Background(), app.EngineConfig{DB: pgtest.DB(t), DataDir: dir, TrustKioskDecisions: true})
+	url := pgtest.DB(t)
+	if _, err := app.OpenEngine(context.Background(), app.EngineConfig{DB: url, DataDir: dir, TrustKioskDecisions: true}); err == nil ||
+		!strings.Contains(err.Error(), "--key-dir") {
+		t.Errorf("an engine on PostgreSQL without a key directory: %v; want a refusal naming --key-dir", err)
+	}
+	e, err := app.OpenEngine(context.Background(), app.EngineConfig{DB: url, DataDir: dir, KeyDir: dir, TrustKioskDecisions: true})
 	if err != nil {
 		t.Fatal(err)
 	}

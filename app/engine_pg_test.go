@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,7 +38,8 @@ func startPGEngine(tb testing.TB, name, url, listen string, extra ...string) *en
 			}
 		}
 	}
-	args := append([]string{"engine", "-v", "--listen", listen, "--db", url, "--city", syncCityPath(tb), "--data", tb.TempDir()}, extra...)
+	args := append([]string{"engine", "-v", "--listen", listen, "--db", url, "--key-dir", pgKeyDir(tb, url), "--city", syncCityPath(tb),
+		"--data", tb.TempDir(), "--metrics-addr", "127.0.0.1:0"}, extra...)
 	p := start(tb, name, onLine, args...)
 	select {
 	case a := <-addr:
@@ -48,6 +50,31 @@ func startPGEngine(tb testing.TB, name, url, listen string, extra ...string) *en
 		tb.Fatalf("%s printed no address:\n%s", name, p.log())
 	}
 	return nil
+}
+
+// pgKeyDirs is the engine signing key's directory of each test database:
+// every engine process on one database shares it, as in production.
+var pgKeyDirs sync.Map
+
+func pgKeyDir(tb testing.TB, url string) string {
+	if d, ok := pgKeyDirs.Load(url); ok {
+		return d.(string)
+	}
+	d, _ := pgKeyDirs.LoadOrStore(url, tb.TempDir())
+	return d.(string)
+}
+
+// pgAddDevice runs `enrolldesk engine device add` on PostgreSQL and
+// returns the device's ID and its enrollment line (CODE/FINGERPRINT).
+func pgAddDevice(tb testing.TB, url, name string) (id, enrollment string) {
+	tb.Helper()
+	cmd := exec.Command(enrolldeskBinary(tb), "engine", "device", "add", "--db", url, "--key-dir", pgKeyDir(tb, url), "--name", name, "--json")
+	out, err := cmd.Output()
+	var dev struct{ ID, Code, Enrollment string }
+	if err != nil || json.Unmarshal(out, &dev) != nil || !strings.HasPrefix(dev.Enrollment, dev.Code+"/") {
+		tb.Fatalf("device add: %v\n%s", err, out)
+	}
+	return dev.ID, dev.Enrollment
 }
 
 // pushesServed counts the pushes an engine started with -v logged.
@@ -102,7 +129,7 @@ func TestPGTwoEnginesOneAddressOneKilled(t *testing.T) {
 	for i := range ks {
 		k := &kiosk{dir: t.TempDir(), apps: syntheticApps(perKiosk, i*perKiosk, fmt.Sprintf("JN-PG-%02d", i))}
 		seedKiosk(t, k.dir, k.apps)
-		code := addDevice(t, url, fmt.Sprintf("hall-%d", i))
+		_, code := pgAddDevice(t, url, fmt.Sprintf("hall-%d", i))
 		k.sync = start(t, fmt.Sprintf("sync-%d", i), nil, "sync", "--data", k.dir, "--engine", "http://"+addr, "--enroll", code,
 			"--once", "--batch", "10", "--max-backoff", "300ms", "--timeout", "150s")
 		ks[i] = k
@@ -176,7 +203,9 @@ func TestPGTwoEnginesOneAddressOneKilled(t *testing.T) {
 	// A third engine on its own address, same database: a request answered
 	// by one process is refused by the other, both ways.
 	other := startPGEngine(t, "engine-3", url, "127.0.0.1:0")
-	key := registerTestDevice(t, "http://"+other.addr, addDevice(t, url, "replay"))
+	_, enrollment := pgAddDevice(t, url, "replay")
+	code, _, _ := strings.Cut(enrollment, engineapi.EnrollmentSeparator)
+	key := registerTestDevice(t, "http://"+other.addr, code)
 	for _, pair := range [][2]string{{other.addr, addr}, {addr, other.addr}} {
 		req := signedPull(t, key)
 		if st, body := req.send(t, pair[0]); st != http.StatusOK {
@@ -226,7 +255,7 @@ func signedPull(t *testing.T, k replayKey) signedRequest {
 	h.Set(engineapi.HeaderDevice, k.id)
 	h.Set(engineapi.HeaderTimestamp, fmt.Sprint(ts))
 	h.Set(engineapi.HeaderNonce, nonce)
-	h.Set(engineapi.HeaderSignature, engineapi.Sign(k.key, http.MethodPost, engineapi.PathPull, body, ts, nonce))
+	h.Set(engineapi.HeaderSignature, engineapi.Sign(k.key, http.MethodPost, engineapi.PathPull, k.id, body, ts, nonce))
 	return signedRequest{body: body, headers: h}
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"enrolldesk/app/engine"
+	"enrolldesk/app/keys"
 	"enrolldesk/app/pgstore"
 	"enrolldesk/app/policyfile"
 	"enrolldesk/app/sqlite"
@@ -35,6 +37,14 @@ type EngineConfig struct {
 	// anyone holding a kiosk key could then place an application in any
 	// category.
 	TrustKioskDecisions bool
+
+	// KeyDir holds the engine's signing key (engine.key, engine.pub),
+	// created on first start; default: the directory of DB. Every engine
+	// process of one deployment must share the same key (kiosks pin it).
+	KeyDir string
+	// RatePerMinute is each device's request allowance; 0: the default
+	// (engine.DefaultRatePerMinute); negative: none.
+	RatePerMinute int
 }
 
 // Engine is an open central engine: its store, the city it looks up in,
@@ -47,6 +57,7 @@ type Engine struct {
 	pg     *pgstore.Store      // nil on SQLite
 	city   *sqlite.DB          // nil when trusting the kiosks
 	server *engine.Server
+	key    ed25519.PrivateKey // signs the engine's answers
 }
 
 // ErrNoCity is OpenEngine's answer when no department data is given.
@@ -65,6 +76,12 @@ func OpenEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	}
 	if cfg.DB == "" {
 		cfg.DB = filepath.Join(cfg.DataDir, "engine.db")
+	}
+	if cfg.KeyDir == "" {
+		if pgstore.IsURL(cfg.DB) {
+			return nil, errKeyDirPG
+		}
+		cfg.KeyDir = filepath.Dir(cfg.DB)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -94,6 +111,9 @@ func (e *Engine) open(ctx context.Context) error {
 			return err
 		}
 	}
+	if e.key, err = keys.LoadOrCreateNamed(e.cfg.KeyDir, keys.EnginePrivateFile, keys.EnginePublicFile); err != nil {
+		return fmt.Errorf("the engine's signing key: %w", err)
+	}
 	decider := &engineapi.Decider{Year: policy.Year}
 	var lookup engine.Lookup
 	if e.cfg.TrustKioskDecisions {
@@ -105,12 +125,24 @@ func (e *Engine) open(ctx context.Context) error {
 		reg := &core.Registrar{Sources: core.SourcesOf(e.city.City()), Policy: policy, Now: e.cfg.Now}
 		lookup, decider.Lookup = reg, reg
 	}
-	e.server = engine.New(e.Store(), lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider})
+	e.server = engine.New(e.Store(), lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
+		SigningKey: e.key, RatePerMinute: e.cfg.RatePerMinute})
 	return nil
 }
 
-// Handler is the engine's HTTP API (engineapi paths, /healthz, /metrics).
+// Handler is the engine's HTTP API (engineapi paths, /healthz); /metrics
+// is MetricsHandler, served on its own listener.
 func (e *Engine) Handler() http.Handler { return e.server.Handler() }
+
+// MetricsHandler serves the Prometheus metrics.
+func (e *Engine) MetricsHandler() http.Handler { return e.server.MetricsHandler() }
+
+// PublicKey is the engine's answer-signing key, which kiosks pin.
+func (e *Engine) PublicKey() ed25519.PublicKey { return e.key.Public().(ed25519.PublicKey) }
+
+// Fingerprint is the engine key's fingerprint an admin gives a kiosk with
+// its enrollment code.
+func (e *Engine) Fingerprint() string { return engineapi.Fingerprint(e.PublicKey()) }
 
 // DBPath is the engine's SQLite file or PostgreSQL URL, for the staff commands.
 func (e *Engine) DBPath() string { return e.cfg.DB }

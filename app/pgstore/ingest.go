@@ -180,6 +180,16 @@ func explain(ctx context.Context, tx pgx.Tx, deviceID string, it *received, now 
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return res, err
 	}
+	// A registration number another application holds (the unique index
+	// refused the insert for it, not for the child): rejected for good.
+	var holder string
+	err = tx.QueryRow(ctx, `SELECT id FROM engine_applications WHERE reg_no = $1`, a.RegNo).Scan(&holder)
+	if err == nil && holder != a.ID {
+		return engineapi.ItemResult{ID: a.ID, Outcome: engineapi.ItemRejected, Code: engineapi.ReasonBadRegNo,
+			Reason: "登记号 " + a.RegNo + " 已被另一份报名使用，这份报名不能受理。请到人工窗口。"}, nil
+	} else if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return res, err
+	}
 	var keptID, keptRegNo, keptState, keptDevice, keptBody string
 	if err := tx.QueryRow(ctx, `SELECT id, reg_no, state, device_id, body FROM engine_applications
 		WHERE child_id = $1 AND stage = $2 AND year = $3 FOR UPDATE`, string(a.Child.ID), string(a.Stage), it.year).

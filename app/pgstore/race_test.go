@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"enrolldesk/app/pgstore"
 	"enrolldesk/core"
@@ -187,5 +188,38 @@ func TestChangesCursorAcrossProcesses(t *testing.T) {
 		if !seen[c.Seq] {
 			t.Errorf("the kiosk's cursor skipped change %d (%s %s)", c.Seq, c.AppID, c.State)
 		}
+	}
+}
+
+// Devices added at once on two processes each get a prefix of their own.
+func TestPrefixesAcrossProcesses(t *testing.T) {
+	a, b := twoStores(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			d := engineapi.Device{ID: fmt.Sprintf("KD-P%02d", i), CreatedAt: storetest.T0, CodeExpires: storetest.T0.Add(time.Hour)}
+			if err := s.AddDevice(ctx, d, engineapi.HashCode(fmt.Sprintf("P%02d", i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	list, err := a.Devices(ctx)
+	if err != nil || len(list) != 20 {
+		t.Fatalf("devices = %d, %v", len(list), err)
+	}
+	seen := map[int]string{}
+	for _, d := range list {
+		if other, dup := seen[d.RegPrefix]; dup || d.RegPrefix < engineapi.RegPrefixMin {
+			t.Errorf("%s has prefix %d (also %s)", d.ID, d.RegPrefix, other)
+		}
+		seen[d.RegPrefix] = d.ID
 	}
 }

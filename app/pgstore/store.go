@@ -112,12 +112,53 @@ func (s *Store) AddDevice(ctx context.Context, d engineapi.Device, codeHash stri
 	if d.ID == "" || codeHash == "" {
 		return fmt.Errorf("add device: needs an ID and a code hash")
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO engine_devices (id, name, code_hash, code_expires, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		d.ID, d.Name, codeHash, d.CodeExpires.Unix(), d.CreatedAt.Unix())
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		// One process at a time picks a prefix: the lowest free one after
+		// the highest, or the first gap.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(prefixLock)); err != nil {
+			return err
+		}
+		var prefix int
+		err := tx.QueryRow(ctx, `SELECT coalesce(max(reg_prefix), $1 - 1) + 1 FROM engine_devices`, engineapi.RegPrefixMin).Scan(&prefix)
+		if err == nil && prefix > engineapi.RegPrefixMax {
+			err = tx.QueryRow(ctx, `SELECT coalesce(min(reg_prefix + 1), 0) FROM engine_devices d
+				WHERE reg_prefix + 1 <= $1 AND NOT EXISTS (SELECT 1 FROM engine_devices d2 WHERE d2.reg_prefix = d.reg_prefix + 1)`,
+				engineapi.RegPrefixMax).Scan(&prefix)
+			if err == nil && prefix == 0 {
+				return errNoPrefix
+			}
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO engine_devices (id, name, code_hash, code_expires, created_at, reg_prefix)
+			VALUES ($1, $2, $3, $4, $5, $6)`, d.ID, d.Name, codeHash, d.CodeExpires.Unix(), d.CreatedAt.Unix(), prefix)
+		return err
+	})
+	if errors.Is(err, errNoPrefix) {
+		return errNoPrefix
+	}
 	if err != nil {
 		return fmt.Errorf("add device: %w", err)
 	}
 	return nil
+}
+
+// prefixLock is the advisory lock key AddDevice holds while it picks a
+// registration-number prefix.
+const prefixLock = 0x456e726f6c6c02
+
+var errNoPrefix = core.Errorf(core.ECONFLICT, "every registration-number prefix (%d–%d) is taken: this engine cannot enrol another kiosk",
+	engineapi.RegPrefixMin, engineapi.RegPrefixMax)
+
+// errKeyTaken answers a key bound to another live device.
+var errKeyTaken = core.Errorf(core.ECONFLICT, "this kiosk's key already belongs to another device that is not revoked: one key belongs to one device. "+
+	"Revoke the old device (`enrolldesk engine device revoke`) to take the kiosk back, or give the kiosk a new key and enroll it again")
+
+// isUniqueViolation reports a PostgreSQL unique_violation (23505).
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
 var errBadCode = core.Errorf(core.ENOTFOUND, "the enrollment code is unknown, used or expired: ask an admin for a new one")
@@ -149,18 +190,21 @@ func (s *Store) RegisterDevice(ctx context.Context, codeHash string, pub ed25519
 		}
 		_, err = tx.Exec(ctx, `UPDATE engine_devices SET public_key = $1, registered_at = $2,
 			name = CASE WHEN $3 = '' THEN name ELSE $3 END WHERE id = $4`, []byte(pub), now.Unix(), name, id)
+		if isUniqueViolation(err) {
+			return errKeyTaken // the partial unique index on live devices' keys
+		}
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, errBadCode) {
-			return engineapi.Device{}, errBadCode
+		if errors.Is(err, errBadCode) || errors.Is(err, errKeyTaken) {
+			return engineapi.Device{}, err
 		}
 		return engineapi.Device{}, fmt.Errorf("register device: %w", err)
 	}
 	return s.Device(ctx, id)
 }
 
-const deviceCols = `id, name, public_key, created_at, code_expires, registered_at, revoked_at`
+const deviceCols = `id, name, public_key, created_at, code_expires, registered_at, revoked_at, coalesce(reg_prefix, 0)`
 
 // Device implements engineapi.Store.
 func (s *Store) Device(ctx context.Context, id string) (engineapi.Device, error) {
@@ -178,7 +222,7 @@ func scanDevice(row pgx.Row) (engineapi.Device, error) {
 	var d engineapi.Device
 	var key []byte
 	var created, expires, registered, revoked int64
-	if err := row.Scan(&d.ID, &d.Name, &key, &created, &expires, &registered, &revoked); err != nil {
+	if err := row.Scan(&d.ID, &d.Name, &key, &created, &expires, &registered, &revoked, &d.RegPrefix); err != nil {
 		return d, err
 	}
 	if len(key) > 0 {

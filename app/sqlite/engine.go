@@ -24,7 +24,7 @@ type EngineStore struct {
 
 	mu        sync.Mutex // one writer at a time
 	nextPrune time.Time  // when UseNonce next drops expired nonces
-	nonceConn *sql.Conn  // nonces' own connection, synchronous=NORMAL; nil for a memory database
+	nonceConn *sql.Conn  // nonces' own connection, synchronous=FULL; nil for a memory database
 
 	stmts engineStmts
 }
@@ -42,7 +42,7 @@ type engineStmts struct {
 	insertReplaced, applications    *sql.Stmt
 }
 
-const deviceCols = `id, name, public_key, created_at, code_expires, registered_at, revoked_at`
+const deviceCols = `id, name, public_key, created_at, code_expires, registered_at, revoked_at, coalesce(reg_prefix, 0)`
 
 func (s *engineStmts) list() []struct {
 	dst **sql.Stmt
@@ -100,17 +100,19 @@ func (d *DB) EngineStore(ctx context.Context) (*EngineStore, error) {
 	return s, nil
 }
 
-// openNonceConn keeps a connection whose commits do not wait for the disk:
-// a nonce reaches the disk with the next ingest's commit (same WAL), and
-// losing the last few in a power cut reopens at most a ten-minute replay
-// window for requests that are idempotent or read-only. It saves one
-// fsync per request (measured: 10–30 % of ingest throughput).
+// openNonceConn keeps the nonces' own connection, with synchronous=FULL
+// whatever the database's setting: a nonce is on disk before the request
+// it protects is answered, so an engine killed (or a machine losing power)
+// right after answering refuses the same request replayed after the
+// restart. It costs one fsync per signed request (docs/BENCHMARKS.md,
+// section wire); before issue 10 this connection ran NORMAL and a power
+// cut could reopen the replay window.
 func (s *EngineStore) openNonceConn(ctx context.Context) error {
 	c, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("nonce connection: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+	if _, err := c.ExecContext(ctx, `PRAGMA synchronous = FULL`); err != nil {
 		return errors.Join(fmt.Errorf("nonce connection: %w", err), c.Close())
 	}
 	s.nonceConn = c
@@ -164,10 +166,27 @@ func (s *EngineStore) AddDevice(ctx context.Context, d engineapi.Device, codeHas
 		return fmt.Errorf("add device: needs an ID and a code hash")
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO engine_devices (id, name, code_hash, code_expires, created_at)
-			VALUES (?, ?, ?, ?, ?)`, d.ID, d.Name, codeHash, d.CodeExpires.Unix(), d.CreatedAt.Unix())
+		// The lowest free prefix: the first after the highest, or a gap.
+		var prefix int
+		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(reg_prefix), ?1 - 1) + 1 FROM engine_devices`, engineapi.RegPrefixMin).Scan(&prefix)
+		if err == nil && prefix > engineapi.RegPrefixMax {
+			err = tx.QueryRowContext(ctx, `SELECT coalesce(min(reg_prefix + 1), 0) FROM engine_devices d
+				WHERE reg_prefix + 1 <= ?1 AND NOT EXISTS (SELECT 1 FROM engine_devices d2 WHERE d2.reg_prefix = d.reg_prefix + 1)`,
+				engineapi.RegPrefixMax).Scan(&prefix)
+			if err == nil && prefix == 0 {
+				return errNoPrefix
+			}
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO engine_devices (id, name, code_hash, code_expires, created_at, reg_prefix)
+			VALUES (?, ?, ?, ?, ?, ?)`, d.ID, d.Name, codeHash, d.CodeExpires.Unix(), d.CreatedAt.Unix(), prefix)
 		return err
 	})
+	if errors.Is(err, errNoPrefix) {
+		return errNoPrefix
+	}
 	if err != nil {
 		return fmt.Errorf("add device: %w", err)
 	}
@@ -200,16 +219,25 @@ func (s *EngineStore) RegisterDevice(ctx context.Context, codeHash string, pub e
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE engine_devices SET public_key = ?, registered_at = ?,
 			name = CASE WHEN ? = '' THEN name ELSE ? END WHERE id = ?`, []byte(pub), now.Unix(), name, name, id)
+		if isUniqueViolation(err) {
+			return errKeyTaken
+		}
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, errBadCode) {
-			return engineapi.Device{}, errBadCode
+		if errors.Is(err, errBadCode) || errors.Is(err, errKeyTaken) {
+			return engineapi.Device{}, err
 		}
 		return engineapi.Device{}, fmt.Errorf("register device: %w", err)
 	}
 	return s.Device(ctx, id)
 }
+
+var errNoPrefix = core.Errorf(core.ECONFLICT, "every registration-number prefix (%d–%d) is taken: this engine cannot enrol another kiosk", engineapi.RegPrefixMin, engineapi.RegPrefixMax)
+
+// errKeyTaken answers a key bound to another device.
+var errKeyTaken = core.Errorf(core.ECONFLICT, "this kiosk's key already belongs to another device that is not revoked: one key belongs to one device. "+
+	"An admin revokes the old device first (`enrolldesk engine device revoke`), then this code works")
 
 var errBadCode = core.Errorf(core.ENOTFOUND, "the enrollment code is unknown, used or expired: ask an admin for a new one")
 
@@ -231,7 +259,7 @@ func scanDevice(row scanner) (engineapi.Device, error) {
 	var d engineapi.Device
 	var key []byte
 	var created, expires, registered, revoked int64
-	if err := row.Scan(&d.ID, &d.Name, &key, &created, &expires, &registered, &revoked); err != nil {
+	if err := row.Scan(&d.ID, &d.Name, &key, &created, &expires, &registered, &revoked, &d.RegPrefix); err != nil {
 		return d, err
 	}
 	if len(key) > 0 {

@@ -96,12 +96,13 @@ func prepareItems(items []engineapi.Intake) []received {
 
 // ingestTx holds the statements of one ingest transaction.
 type ingestTx struct {
+	tx                                                                     *sql.Tx
 	insertApp, insertChange, appState, conflictByApp, kept, insertConflict *sql.Stmt
 	replaced, appDevice, replaceApp, insertReplaced                        *sql.Stmt
 }
 
 func (s *EngineStore) txStmts(ctx context.Context, tx *sql.Tx) ingestTx {
-	return ingestTx{
+	return ingestTx{tx: tx,
 		insertApp: tx.StmtContext(ctx, s.stmts.insertApp), insertChange: tx.StmtContext(ctx, s.stmts.insertChange),
 		appState: tx.StmtContext(ctx, s.stmts.appState), conflictByApp: tx.StmtContext(ctx, s.stmts.conflictByApp),
 		kept: tx.StmtContext(ctx, s.stmts.kept), insertConflict: tx.StmtContext(ctx, s.stmts.insertConflict),
@@ -178,6 +179,16 @@ func (st ingestTx) explain(ctx context.Context, deviceID string, it *received, n
 	if err == nil {
 		return res, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
+		return res, err
+	}
+	// A registration number another application holds (the unique index
+	// refused the insert for it, not for the child): rejected for good.
+	var holder string
+	err = st.tx.QueryRowContext(ctx, `SELECT id FROM engine_applications WHERE reg_no = ?`, a.RegNo).Scan(&holder)
+	if err == nil && holder != a.ID {
+		return engineapi.ItemResult{ID: a.ID, Outcome: engineapi.ItemRejected, Code: engineapi.ReasonBadRegNo,
+			Reason: "登记号 " + a.RegNo + " 已被另一份报名使用，这份报名不能受理。请到人工窗口。"}, nil
+	} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return res, err
 	}
 	var keptID, keptRegNo, keptState string
