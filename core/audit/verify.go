@@ -110,6 +110,9 @@ func (v *Verifier) check(e Entry, next *Entry) {
 	case v.lastSeq > 0 && e.Seq <= v.lastSeq:
 		fail(e.Seq, Reordered, "it comes after entry %d: the log is out of order", v.lastSeq)
 		return
+	case e.Seq > v.want && next != nil && next.Seq < e.Seq:
+		fail(e.Seq, Reordered, "it comes before entry %d: the log is out of order", next.Seq)
+		return
 	case e.Seq > v.want:
 		if e.Seq == v.want+1 {
 			fail(v.want, Deleted, "it is missing: the log goes from entry %d to entry %d", v.want-1, e.Seq)
@@ -147,7 +150,7 @@ func (v *Verifier) check(e Entry, next *Entry) {
 		if next != nil && next.Prev == e.Prev {
 			fail(e.Seq, Inserted, "it is not part of the chain: entry %d follows entry %d directly", next.Seq, e.Seq-1)
 		} else {
-			fail(e.Seq, Changed, "its contents no longer match its hash: something in it was changed")
+			fail(e.Seq, Changed, "its contents no longer match its hash")
 		}
 		return
 	}
