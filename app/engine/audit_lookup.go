@@ -10,14 +10,19 @@ import (
 
 // noteLookup appends a kiosk's look-up to the audit log once it is
 // answered: the device, the child's masked ID number and what came back.
-// A look-up the log cannot record is not answered.
-func (s *Server) noteLookup(ctx context.Context, req *request, in engineapi.LookupRequest, res core.Decision, lookupErr error) *RequestError {
-	if s.audit == nil {
-		return nil
+// A look-up the log cannot record is not answered. (Lookup returns a
+// non-nil result whenever it returns no error.)
+func (s *Server) noteLookup(ctx context.Context, req *request, in engineapi.LookupRequest, res *core.LookupResult, lookupErr error) *RequestError {
+	if s.audit == nil || (lookupErr != nil && !core.IsInvalid(lookupErr)) {
+		return nil // a fault is the operator's log's, not a look-up made
+	}
+	var d core.Decision
+	if res != nil {
+		d = res.Decision
 	}
 	ev := engineapi.AuditEvent{Actor: engineapi.Actor{ID: req.device.ID}.Label(), At: s.now(), Action: "lookup",
 		Subject: "child:" + core.ResidentID(strings.ToUpper(strings.TrimSpace(in.Child))).Masked(),
-		Detail:  lookupDetail(in, res, lookupErr)}
+		Detail:  lookupDetail(in, d, lookupErr)}
 	if err := s.audit.Append(context.WithoutCancel(ctx), []engineapi.AuditEvent{ev}); err != nil {
 		return s.internal(ctx, "audit append", err)
 	}
