@@ -165,3 +165,11 @@ func TestIDNumbersAreMasked(t *testing.T) {
 		t.Fatalf("entry kept the full ID: %q", e.Reason)
 	}
 }
+
+func TestMovedEntryIsNamed(t *testing.T) {
+	es := chain(30)
+	moved := es[20]
+	moved.Seq = 4
+	es[3] = moved
+	wantBreak(t, es, 4, Reordered)
+}

@@ -139,6 +139,8 @@ func (v *Verifier) check(e Entry, next *Entry) {
 			fail(e.Seq, Deleted, "it is missing: the entry now numbered %d was entry %d, and the entries after it were renumbered", e.Seq, e.Seq+1)
 		case sum != e.Hash && renumbered(e, -1):
 			fail(e.Seq-1, Inserted, "it is not part of the chain: the entry now numbered %d was entry %d, and the entries after it were renumbered", e.Seq, e.Seq-1)
+		case sum != e.Hash && movedFrom(e) != 0:
+			fail(e.Seq, Reordered, "it is entry %d, moved here", movedFrom(e))
 		case sum == e.Hash:
 			fail(e.Seq, Reordered, "it does not follow entry %d: an entry was removed, added or moved here", e.Seq-1)
 		default:
@@ -168,4 +170,25 @@ func (v *Verifier) check(e Entry, next *Entry) {
 func renumbered(e Entry, delta int64) bool {
 	e.Seq += delta
 	return e.Sum() == e.Hash
+}
+
+// moveWindow is how far from its place a moved entry is looked for.
+const moveWindow = 100_000
+
+// movedFrom returns the Seq at which e's hash matches its contents, within
+// moveWindow of where it is, or 0: the entry was moved there from.
+func movedFrom(e Entry) int64 {
+	at := e.Seq
+	for d := int64(1); d <= moveWindow; d++ {
+		for _, k := range [2]int64{at + d, at - d} {
+			if k < 1 {
+				continue
+			}
+			e.Seq = k
+			if e.Sum() == e.Hash {
+				return k
+			}
+		}
+	}
+	return 0
 }
