@@ -57,6 +57,8 @@ func runEngine(stdio IO, args []string) int {
 	fs.StringVar(&cfg.KeyDir, "key-dir", "", "directory of the engine's signing key engine.key (default: the directory of --db); every engine process of one deployment shares it")
 	fs.IntVar(&cfg.RatePerMinute, "rate-per-minute", 0, "requests a minute one device may make before 429 (default 600; negative: no limit)")
 	verbose := fs.Bool("v", false, "log every push")
+	anchorPath := fs.String("anchor", "", "append the audit chain's head to this file at start, every --anchor-every and at shutdown; copy it elsewhere")
+	anchorEvery := fs.Duration("anchor-every", defaultAnchorEvery, "how often to anchor the audit chain (with --anchor)")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
@@ -66,6 +68,9 @@ func runEngine(stdio IO, args []string) int {
 	serve.Addr, serve.Cert, serve.Key = *listen, *cert, *key
 	if err := serve.check(); err != nil {
 		return fail(stdio.Err, ExitUsage, "engine: %v", err)
+	}
+	if *anchorEvery <= 0 {
+		return fail(stdio.Err, ExitUsage, "engine: --anchor-every must be a positive duration, e.g. 10m")
 	}
 	if cfg.CityDB != "" && cfg.TrustKioskDecisions {
 		return fail(stdio.Err, ExitUsage, "engine: --city and --trust-kiosk-decisions exclude each other")
@@ -83,6 +88,13 @@ func runEngine(stdio IO, args []string) int {
 	}
 	defer e.Close()
 	fmt.Fprintf(stdio.Err, "enrolldesk engine: answers signed with engine key %s (give it with each enrollment code)\n", e.Fingerprint())
+	if *anchorPath != "" {
+		stopAnchors, err := startAnchors(ctx, e, *anchorPath, *anchorEvery, cfg.Logger)
+		if err != nil {
+			return fail(stdio.Err, ExitFail, "engine: %v", err)
+		}
+		defer stopAnchors()
+	}
 	return serveEngine(ctx, stdio, e, serve)
 }
 

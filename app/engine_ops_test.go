@@ -43,6 +43,13 @@ func TestEngineCommandsOnPostgreSQL(t *testing.T) {
 	if r = cli(t, "", "engine", "applications", "--db", url, "--json"); r.code != 0 || strings.TrimSpace(r.out) != "[]" {
 		t.Fatalf("applications: %d %q %q", r.code, r.out, r.err)
 	}
+	// The audit log on PostgreSQL: the device's issue and revocation, chained.
+	if r = cli(t, "", "audit", "verify", "--db", url); r.code != 0 {
+		t.Errorf("audit verify: %d %q %q", r.code, r.out, r.err)
+	}
+	if r = cli(t, "", "audit", "list", "--db", url); r.code != 0 || !strings.Contains(r.out, "device.add") || !strings.Contains(r.out, "device.revoke") {
+		t.Errorf("audit list: %d %q %q", r.code, r.out, r.err)
+	}
 }
 
 func TestEngineMigrateRefusals(t *testing.T) {

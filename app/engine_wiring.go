@@ -18,6 +18,7 @@ import (
 	"enrolldesk/app/policyfile"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
+	"enrolldesk/core/audit"
 	"enrolldesk/core/engineapi"
 )
 
@@ -102,7 +103,7 @@ func (e *Engine) open(ctx context.Context) error {
 		if e.pg, err = pgstore.Open(ctx, e.cfg.DB); err != nil {
 			return err
 		}
-		e.cfg.Logger.Info("the engine keeps its data in PostgreSQL; the staff desk (accounts, review, audit) is SQLite-only for now and answers 503")
+		e.cfg.Logger.Info("the engine keeps its data in PostgreSQL; the staff desk (accounts, review) is SQLite-only for now and answers 503; the audit log is kept in PostgreSQL")
 	} else {
 		if e.db, err = sqlite.Open(e.cfg.DB); err != nil {
 			return err
@@ -126,7 +127,7 @@ func (e *Engine) open(ctx context.Context) error {
 		lookup, decider.Lookup = reg, reg
 	}
 	e.server = engine.New(e.Store(), lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
-		SigningKey: e.key, RatePerMinute: e.cfg.RatePerMinute})
+		SigningKey: e.key, RatePerMinute: e.cfg.RatePerMinute, Audit: e.audit()})
 	return nil
 }
 
@@ -181,3 +182,29 @@ func (e *Engine) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// auditStore is what the audit log's users need of a store: appending,
+// the head for anchors, and reading it back. Both stores keep one.
+type auditStore interface {
+	engineapi.AuditLog
+	audit.Reader
+	AuditHead(ctx context.Context) (audit.Head, error)
+	AuditTail(ctx context.Context, limit int) ([]audit.Entry, error)
+	AuditHashAt(ctx context.Context, seq int64) (audit.Hash, bool, error)
+}
+
+var (
+	_ auditStore = (*sqlite.EngineStore)(nil)
+	_ auditStore = (*pgstore.Store)(nil)
+)
+
+// auditLog is the engine store's audit log.
+func (e *Engine) auditLog() auditStore {
+	if e.pg != nil {
+		return e.pg
+	}
+	return e.store
+}
+
+// audit is the audit log for the server's Options.
+func (e *Engine) audit() engineapi.AuditLog { return e.auditLog() }

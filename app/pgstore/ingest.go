@@ -123,7 +123,7 @@ func (s *Store) Ingest(ctx context.Context, deviceID string, items []engineapi.I
 				out[i] = res
 			}
 		}
-		return nil
+		return appendAudit(ctx, tx, ingestEvents(deviceID, items, prepared, out, now))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)

@@ -133,7 +133,11 @@ func (s *Store) AddDevice(ctx context.Context, d engineapi.Device, codeHash stri
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO engine_devices (id, name, code_hash, code_expires, created_at, reg_prefix)
 			VALUES ($1, $2, $3, $4, $5, $6)`, d.ID, d.Name, codeHash, d.CodeExpires.Unix(), d.CreatedAt.Unix(), prefix)
-		return err
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, []engineapi.AuditEvent{{Actor: "engine", At: d.CreatedAt, Action: "device.add",
+			Subject: "device:" + d.ID, After: "issued", Detail: d.Name}})
 	})
 	if errors.Is(err, errNoPrefix) {
 		return errNoPrefix
@@ -193,7 +197,11 @@ func (s *Store) RegisterDevice(ctx context.Context, codeHash string, pub ed25519
 		if isUniqueViolation(err) {
 			return errKeyTaken // the partial unique index on live devices' keys
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, []engineapi.AuditEvent{{Actor: "device:" + id, At: now, Action: "device.register",
+			Subject: "device:" + id, Before: "issued", After: "registered", Detail: name}})
 	})
 	if err != nil {
 		if errors.Is(err, errBadCode) || errors.Is(err, errKeyTaken) {
@@ -260,12 +268,23 @@ func (s *Store) Devices(ctx context.Context) ([]engineapi.Device, error) {
 
 // RevokeDevice implements engineapi.Store. Revoking twice keeps the first time.
 func (s *Store) RevokeDevice(ctx context.Context, id string, now time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE engine_devices SET revoked_at = CASE WHEN revoked_at = 0 THEN $1 ELSE revoked_at END
-		WHERE id = $2`, now.Unix(), id)
+	var n int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE engine_devices SET revoked_at = CASE WHEN revoked_at = 0 THEN $1 ELSE revoked_at END
+			WHERE id = $2`, now.Unix(), id)
+		if err != nil {
+			return err
+		}
+		if n = tag.RowsAffected(); n == 0 {
+			return nil
+		}
+		return appendAudit(ctx, tx, []engineapi.AuditEvent{{Actor: "engine", At: now, Action: "device.revoke",
+			Subject: "device:" + id, After: "revoked"}})
+	})
 	if err != nil {
 		return fmt.Errorf("revoke device: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return core.Errorf(core.ENOTFOUND, "no device %q", id)
 	}
 	return nil
@@ -399,6 +418,7 @@ func (s *Store) change(ctx context.Context, appID, reason string, now time.Time,
 		if err != nil {
 			return err
 		}
+		before := a.State
 		if err := fn(&a); err != nil {
 			return err
 		}
@@ -413,8 +433,11 @@ func (s *Store) change(ctx context.Context, appID, reason string, now time.Time,
 			return err
 		}
 		c = engineapi.StatusChange{AppID: a.ID, RegNo: a.RegNo, State: a.State, Reason: reason, At: time.Unix(now.Unix(), 0).UTC()}
-		return tx.QueryRow(ctx, `INSERT INTO engine_changes (device_id, app_id, reg_no, state, reason, at) VALUES ($1, $2, $3, $4, $5, $6)
-			RETURNING seq`, deviceID, a.ID, a.RegNo, string(a.State), reason, now.Unix()).Scan(&c.Seq)
+		if err := tx.QueryRow(ctx, `INSERT INTO engine_changes (device_id, app_id, reg_no, state, reason, at) VALUES ($1, $2, $3, $4, $5, $6)
+			RETURNING seq`, deviceID, a.ID, a.RegNo, string(a.State), reason, now.Unix()).Scan(&c.Seq); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, []engineapi.AuditEvent{stateEvent(&a, before, reason, now)})
 	})
 	if err != nil {
 		var de *core.Error

@@ -27,6 +27,7 @@ type EngineStore struct {
 	nonceConn *sql.Conn  // nonces' own connection, synchronous=FULL; nil for a memory database
 
 	stmts engineStmts
+	audit auditChain // the audit chain's head, under mu (engine_audit.go)
 }
 
 var _ engineapi.Store = (*EngineStore)(nil)
@@ -155,9 +156,12 @@ func (s *EngineStore) writeOn(ctx context.Context, conn *sql.Conn, fn func(tx *s
 		return err
 	}
 	if err := fn(tx); err != nil {
+		s.auditDone(false)
 		return errors.Join(err, rollback(tx))
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	s.auditDone(err == nil)
+	return err
 }
 
 // AddDevice implements engineapi.Store.
@@ -182,7 +186,11 @@ func (s *EngineStore) AddDevice(ctx context.Context, d engineapi.Device, codeHas
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO engine_devices (id, name, code_hash, code_expires, created_at, reg_prefix)
 			VALUES (?, ?, ?, ?, ?, ?)`, d.ID, d.Name, codeHash, d.CodeExpires.Unix(), d.CreatedAt.Unix(), prefix)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, engineapi.AuditEvent{Actor: "engine", At: d.CreatedAt, Action: "device.add",
+			Subject: "device:" + d.ID, After: "issued", Detail: d.Name})
 	})
 	if errors.Is(err, errNoPrefix) {
 		return errNoPrefix
@@ -222,7 +230,11 @@ func (s *EngineStore) RegisterDevice(ctx context.Context, codeHash string, pub e
 		if isUniqueViolation(err) {
 			return errKeyTaken
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, engineapi.AuditEvent{Actor: "device:" + id, At: now, Action: "device.register",
+			Subject: "device:" + id, Before: "issued", After: "registered", Detail: name})
 	})
 	if err != nil {
 		if errors.Is(err, errBadCode) || errors.Is(err, errKeyTaken) {
@@ -304,7 +316,11 @@ func (s *EngineStore) RevokeDevice(ctx context.Context, id string, now time.Time
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
-		return err
+		if err != nil || n == 0 {
+			return err
+		}
+		return s.auditTx(ctx, tx, engineapi.AuditEvent{Actor: "engine", At: now, Action: "device.revoke",
+			Subject: "device:" + id, After: "revoked"})
 	})
 	if err != nil {
 		return fmt.Errorf("revoke device: %w", err)

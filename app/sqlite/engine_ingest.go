@@ -55,7 +55,7 @@ func (s *EngineStore) Ingest(ctx context.Context, deviceID string, items []engin
 			}
 			it.result = res
 		}
-		return nil
+		return s.auditTx(ctx, tx, ingestEvents(deviceID, items, prepared, now)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
@@ -310,6 +310,7 @@ func (s *EngineStore) change(ctx context.Context, appID, reason string, now time
 		if err != nil {
 			return err
 		}
+		before := a.State
 		if err := fn(&a); err != nil {
 			return err
 		}
@@ -325,8 +326,10 @@ func (s *EngineStore) change(ctx context.Context, appID, reason string, now time
 			return err
 		}
 		c = engineapi.StatusChange{AppID: a.ID, RegNo: a.RegNo, State: a.State, Reason: reason, At: time.Unix(now.Unix(), 0).UTC()}
-		c.Seq, err = res.LastInsertId()
-		return err
+		if c.Seq, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, stateEvent(&a, before, reason, now))
 	})
 	if err != nil {
 		var de *core.Error
