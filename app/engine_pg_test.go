@@ -19,8 +19,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"enrolldesk/app/pgstore"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
+	"enrolldesk/core/audit"
 	"enrolldesk/core/engineapi"
 	"enrolldesk/internal/pgtest"
 )
@@ -106,7 +108,7 @@ func pgCount(tb testing.TB, conn *pgx.Conn, q string, args ...any) int {
 // the other. Every application is in PostgreSQL exactly once, none lost on
 // a kiosk, no conflict recorded for a retried push; and a request one
 // engine answered, replayed to another engine on the same database, is
-// refused.
+// refused. The audit chain both appended to is whole.
 func TestPGTwoEnginesOneAddressOneKilled(t *testing.T) {
 	url := pgtest.DB(t)
 	bin := enrolldeskBinary(t)
@@ -198,6 +200,21 @@ func TestPGTwoEnginesOneAddressOneKilled(t *testing.T) {
 		if n := pgCount(t, conn, `SELECT count(*) FROM engine_applications WHERE id = ANY($1)`, want); n != perKiosk {
 			t.Errorf("%s: %d of its %d applications are in PostgreSQL", k.sync.name, n, perKiosk)
 		}
+	}
+
+	// The audit chain both processes appended to, one killed mid-append,
+	// is whole and holds an accepted entry for every application.
+	store, err := pgstore.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	count, _, brk, err := audit.Verify(ctx, store, nil)
+	if err != nil || brk != nil {
+		t.Errorf("audit chain after the kill: %v, %+v; want it whole", err, brk)
+	}
+	if n := pgCount(t, conn, `SELECT count(*) FROM engine_audit WHERE action = 'ingest' AND detail = 'accepted'`); n != total || count < int64(total) {
+		t.Errorf("audit: %d accepted ingest entries of %d entries; want %d", n, count, total)
 	}
 
 	// A third engine on its own address, same database: a request answered
