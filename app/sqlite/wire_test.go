@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"enrolldesk/app/sqlite"
+	"enrolldesk/core"
 	"enrolldesk/core/engineapi/storetest"
 )
 
@@ -99,5 +100,32 @@ func TestUseNonceGroupCommitOncePerNonce(t *testing.T) {
 		if n := fresh[i].Load(); n != 1 {
 			t.Errorf("nonce %d fresh %d times", i, n)
 		}
+	}
+}
+
+// The kiosk's next sequence number follows the highest it holds under its
+// prefix, whatever order the scrambled numbers sort in; other prefixes and
+// unprefixed numbers do not count.
+func TestNextRegSeq(t *testing.T) {
+	db := MustOpenDB(t, sqlite.Memory)
+	ctx := context.Background()
+	if n, err := db.NextRegSeq(ctx, 4711); err != nil || n != 1 {
+		t.Fatalf("empty store: %d, %v", n, err)
+	}
+	born := time.Date(2020, 9, 1, 0, 0, 0, 0, time.UTC)
+	for i, reg := range []struct {
+		prefix int
+		seq    int64
+	}{{4711, 1}, {4711, 7}, {4711, 3}, {4712, 40}, {0, 0}} {
+		a := submitted(t, core.MakeResidentID("370811", born, 100+i))
+		if reg.prefix > 0 {
+			a.RegNo, _ = core.PrefixedRegNo(reg.prefix, reg.seq)
+		}
+		if _, err := db.SaveSubmitted(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := db.NextRegSeq(ctx, 4711); err != nil || n != 8 {
+		t.Errorf("next under 4711 = %d, %v; want 8", n, err)
 	}
 }
