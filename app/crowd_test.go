@@ -453,6 +453,11 @@ func (g *crowdGen) waitDialed(tb testing.TB) int {
 	case n := <-g.dialed:
 		return n
 	case <-g.done:
+		select {
+		case n := <-g.dialed:
+			return n
+		default:
+		}
 		tb.Fatalf("%s exited: %v\n%s", g.name, g.err, g.log())
 	case <-time.After(5 * time.Minute):
 		tb.Fatalf("%s did not finish dialling", g.name)
@@ -466,6 +471,11 @@ func (g *crowdGen) waitReport(tb testing.TB) crowdReport {
 	case rep := <-g.reports:
 		return rep
 	case <-g.done:
+		select {
+		case rep := <-g.reports: // sent before it exited
+			return rep
+		default:
+		}
 		tb.Fatalf("%s exited without a report: %v\n%s", g.name, g.err, g.log())
 	case <-time.After(5 * time.Minute):
 		tb.Fatalf("%s sent no report", g.name)
