@@ -19,6 +19,9 @@ func mkdirTemp() (string, error) {
 }
 
 func TestMain(m *testing.M) {
+	if cfg := os.Getenv(crowdEnv); cfg != "" {
+		os.Exit(crowdMain(cfg)) // a load generator of the crowd (crowd_test.go)
+	}
 	if apps := os.Getenv(submitterEnv); apps != "" {
 		os.Exit(submitterMain(apps)) // a child process of the damage tests
 	}

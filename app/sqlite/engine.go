@@ -25,6 +25,7 @@ type EngineStore struct {
 	mu        sync.Mutex // one writer at a time
 	nextPrune time.Time  // when UseNonce next drops expired nonces
 	nonceConn *sql.Conn  // nonces' own connection, synchronous=FULL; nil for a memory database
+	nonces    nonceQueue // nonces waiting for the next group commit
 
 	stmts engineStmts
 	audit auditChain // the audit chain's head, under mu (engine_audit.go)
@@ -334,28 +335,87 @@ func (s *EngineStore) RevokeDevice(ctx context.Context, id string, now time.Time
 // noncePruneEvery is how often UseNonce drops expired nonces.
 const noncePruneEvery = time.Minute
 
-// UseNonce implements engineapi.Store.
+// UseNonce implements engineapi.Store. The nonce is on disk
+// (synchronous=FULL) when it returns. Concurrent calls share commits
+// (group commit): the first caller writes every nonce queued meanwhile in
+// one transaction, so durability costs one fsync per batch, not per
+// request.
 func (s *EngineStore) UseNonce(ctx context.Context, deviceID, nonce string, expires, now time.Time) (bool, error) {
-	var fresh bool
-	err := s.writeOn(ctx, s.nonceConn, func(tx *sql.Tx) error {
-		if !now.Before(s.nextPrune) {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM engine_nonces WHERE expires < ?`, now.Unix()); err != nil {
-				return err
-			}
-			s.nextPrune = now.Add(noncePruneEvery)
-		}
-		res, err := tx.StmtContext(ctx, s.stmts.nonce).ExecContext(ctx, deviceID, nonce, expires.Unix())
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		fresh = n == 1
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("use nonce: %w", err)
+	req := &nonceReq{device: deviceID, nonce: nonce, expires: expires.Unix(), now: now, done: make(chan struct{})}
+	s.nonces.Lock()
+	s.nonces.pending = append(s.nonces.pending, req)
+	lead := !s.nonces.flushing
+	s.nonces.flushing = true
+	s.nonces.Unlock()
+	if lead {
+		s.flushNonces(context.WithoutCancel(ctx))
 	}
-	return fresh, nil
+	select {
+	case <-req.done:
+		return req.fresh, req.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// nonceReq is one UseNonce waiting for its batch's commit.
+type nonceReq struct {
+	device, nonce string
+	expires       int64
+	now           time.Time
+	fresh         bool
+	err           error
+	done          chan struct{}
+}
+
+// nonceQueue is the nonces waiting for the next commit.
+type nonceQueue struct {
+	sync.Mutex
+	pending  []*nonceReq
+	flushing bool // a caller is committing; it takes what queues meanwhile too
+}
+
+// flushNonces commits queued nonces batch after batch until none wait.
+func (s *EngineStore) flushNonces(ctx context.Context) {
+	for {
+		s.nonces.Lock()
+		batch := s.nonces.pending
+		s.nonces.pending = nil
+		if len(batch) == 0 {
+			s.nonces.flushing = false
+			s.nonces.Unlock()
+			return
+		}
+		s.nonces.Unlock()
+		err := s.writeOn(ctx, s.nonceConn, func(tx *sql.Tx) error {
+			now := batch[len(batch)-1].now
+			if !now.Before(s.nextPrune) {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM engine_nonces WHERE expires < ?`, now.Unix()); err != nil {
+					return err
+				}
+				s.nextPrune = now.Add(noncePruneEvery)
+			}
+			st := tx.StmtContext(ctx, s.stmts.nonce)
+			for _, r := range batch {
+				res, err := st.ExecContext(ctx, r.device, r.nonce, r.expires)
+				if err != nil {
+					return err
+				}
+				n, err := res.RowsAffected()
+				if err != nil {
+					return err
+				}
+				r.fresh = n == 1
+			}
+			return nil
+		})
+		for _, r := range batch {
+			if err != nil {
+				r.fresh, r.err = false, fmt.Errorf("use nonce: %w", err)
+			}
+			close(r.done)
+		}
+	}
 }
 
 // Application implements engineapi.Store.
