@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
 )
@@ -18,7 +17,7 @@ import (
 // state and category beside the category the kiosk showed the family.
 func runApplications(stdio IO, args []string) int {
 	fs := newFlags("engine applications", stdio.Err)
-	path := fs.String("db", "", "the engine's SQLite file")
+	path := fs.String("db", "", "the engine's SQLite file or postgres:// URL")
 	state := fs.String("state", "", "only this state (verified, needs_review, rejected, returned …)")
 	regNo := fs.String("reg", "", "only this registration number")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -29,7 +28,7 @@ func runApplications(stdio IO, args []string) int {
 	if f.State != "" && f.State.Label() == string(f.State) {
 		return fail(stdio.Err, ExitUsage, "engine applications: unknown state %q (verified, needs_review, rejected, returned, approved …)", f.State)
 	}
-	return withEngineStore(stdio, *path, func(store *sqlite.EngineStore) int {
+	return withEngineStore(stdio, *path, func(store engineapi.Store) int {
 		list, err := store.Applications(context.Background(), f)
 		if err != nil {
 			return fail(stdio.Err, ExitFail, "applications: %v", err)
@@ -69,7 +68,7 @@ func orDash(s string) string {
 // the same child, stage and year. The actor is recorded as cli:<user>.
 func runReturn(stdio IO, args []string) int {
 	fs := newFlags("engine return", stdio.Err)
-	path := fs.String("db", "", "the engine's SQLite file")
+	path := fs.String("db", "", "the engine's SQLite file or postgres:// URL")
 	regNo := fs.String("reg", "", "the registration number on the receipt")
 	reason := fs.String("reason", "", "what the family must bring or fix, in plain words")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
@@ -79,7 +78,7 @@ func runReturn(stdio IO, args []string) int {
 	if reg == "" || strings.TrimSpace(*reason) == "" {
 		return fail(stdio.Err, ExitUsage, "engine return takes --db PATH --reg REGNO --reason TEXT")
 	}
-	return withEngineStore(stdio, *path, func(store *sqlite.EngineStore) int {
+	return withEngineStore(stdio, *path, func(store engineapi.Store) int {
 		ctx := context.Background()
 		list, err := store.Applications(ctx, engineapi.Filter{RegNo: reg})
 		switch {

@@ -31,7 +31,8 @@ func kioskFlags(stdio IO, args []string) (KioskConfig, bool, bool) {
 	fs.StringVar(&c.Language, "lang", "zh-Hans", "zh-Hans or en")
 	fs.StringVar(&c.Reader, "reader", "sim", "ID-card reader: sim (demo cards), none (keypad only), or serial:DEVICE for a real reader (serial:/dev/ttyUSB0, serial:COM3)")
 	fs.StringVar(&c.Engine, "engine", os.Getenv("ENROLLDESK_ENGINE"), "engine URL to sync to; empty: an in-process engine on the demo city; \"off\": keep applications for `enrolldesk sync`")
-	fs.StringVar(&c.Enroll, "enroll", "", "one-time enrollment code from `enrolldesk engine device add` (first start with --engine)")
+	fs.StringVar(&c.Enroll, "enroll", "", "CODE/FINGERPRINT from `enrolldesk engine device add`: the one-time code and the engine key's fingerprint (first start with --engine)")
+	fs.StringVar(&c.EngineCA, "engine-ca", os.Getenv("ENROLLDESK_ENGINE_CA"), "PEM certificate the engine's TLS certificate is checked against (a pilot's, from `enrolldesk engine cert`)")
 	window := fs.Bool("window", false, "run in a window instead of full screen")
 	fs.StringVar(&c.LayoutReport, "layout-report", os.Getenv("ENROLLDESK_LAYOUT_REPORT"), "write each screen's layout (JSON) to this file, for the real-window check")
 	if err := fs.Parse(args); err != nil {

@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/term"
 
-	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
 	"enrolldesk/internal/passhash"
@@ -89,7 +88,7 @@ func runStaffUserAdd(stdio IO, args []string) int {
 	if err != nil {
 		return fail(stdio.Err, ExitFail, "staff user add: %v", err)
 	}
-	return withEngineStore(stdio, *path, func(store *sqlite.EngineStore) int {
+	return withAccountStore(stdio, *path, func(store engineapi.AccountStore) int {
 		added, err := store.AddUser(context.Background(), u, h.String())
 		switch core.ErrorCode(err) {
 		case "":
@@ -165,7 +164,7 @@ func runStaffUserList(stdio IO, args []string) int {
 	if *path == "" {
 		return fail(stdio.Err, ExitUsage, "staff user list: --db ENGINE.db is required (the engine's database)")
 	}
-	return withEngineStore(stdio, *path, func(store *sqlite.EngineStore) int {
+	return withAccountStore(stdio, *path, func(store engineapi.AccountStore) int {
 		users, err := store.Users(context.Background())
 		if err != nil {
 			return fail(stdio.Err, ExitFail, "staff user list: %v", err)
@@ -211,7 +210,7 @@ func runStaffUserUnlock(stdio IO, args []string) int {
 	if *path == "" || strings.TrimSpace(*name) == "" {
 		return fail(stdio.Err, ExitUsage, "staff user unlock takes --db ENGINE.db --name N")
 	}
-	return withEngineStore(stdio, *path, func(store *sqlite.EngineStore) int {
+	return withAccountStore(stdio, *path, func(store engineapi.AccountStore) int {
 		err := store.Unlock(context.Background(), *name)
 		switch {
 		case core.ErrorCode(err) == core.ENOTFOUND:
@@ -221,5 +220,18 @@ func runStaffUserUnlock(stdio IO, args []string) int {
 		}
 		fmt.Fprintf(stdio.Err, "account %s unlocked: five new tries; sessions already open are unchanged\n", strings.TrimSpace(*name))
 		return ExitOK
+	})
+}
+
+// withAccountStore runs fn on the staff accounts of the engine at path.
+// Only a SQLite engine keeps them for now.
+func withAccountStore(stdio IO, path string, fn func(engineapi.AccountStore) int) int {
+	return withEngineStore(stdio, path, func(store engineapi.Store) int {
+		accounts, ok := store.(engineapi.AccountStore)
+		if !ok {
+			return fail(stdio.Err, ExitUsage, "staff accounts are kept only by a SQLite engine for now; "+
+				"a PostgreSQL engine has no staff desk yet (docs/operations.md)")
+		}
+		return fn(accounts)
 	})
 }

@@ -54,9 +54,10 @@ func runSync(stdio IO, args []string) int {
 	fs := newFlags("sync", stdio.Err)
 	dir := fs.String("data", "", "the kiosk's data directory (key and kiosk.db); default $ENROLLDESK_DATA or ~/.local/share/enrolldesk")
 	url := fs.String("engine", os.Getenv("ENROLLDESK_ENGINE"), "engine base URL")
-	code := fs.String("enroll", "", "one-time enrollment code (first sync with this engine)")
+	code := fs.String("enroll", "", "CODE/FINGERPRINT from `enrolldesk engine device add` (first sync with this engine)")
 	name := fs.String("name", "", "device name sent at registration (default the kiosk ID)")
 	once := fs.Bool("once", false, "drain the outbox until it is empty, then exit")
+	engineCA := fs.String("engine-ca", "", "PEM certificate the engine's TLS certificate is checked against (from `enrolldesk engine cert`)")
 	timeout := fs.Duration("timeout", 0, "with --once: give up after this long (exit 1); 0 waits for ever")
 	batch := fs.Int("batch", engineapi.MaxBatch, "applications per push (at most 500)")
 	maxBackoff := fs.Duration("max-backoff", syncer.DefaultMaxBackoff, "cap of the wait between retries")
@@ -96,7 +97,7 @@ func runSync(stdio IO, args []string) int {
 	if a, up := g.Alarm(); up {
 		return fail(stdio.Err, ExitFail, "sync: ALARM since %s: %s\n(%s)", formatTime(a.Since), a.Reason, a.Detail)
 	}
-	client, err := connect(ctx, store, key, *url, *code, *name, time.Now, logf)
+	client, err := connect(ctx, store, key, *url, *engineCA, *code, *name, time.Now, logf)
 	if err != nil {
 		return fail(stdio.Err, exitFor(err), "%s", errText(err))
 	}

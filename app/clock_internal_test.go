@@ -14,6 +14,7 @@ import (
 	"enrolldesk/app/keys"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
+	"enrolldesk/core/engineapi"
 )
 
 // jumpClock is a clock a test moves by hand.
@@ -72,7 +73,7 @@ func TestRetryTimesNeverLieBeyondTheCapAfterAClockJump(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := connect(ctx, store, key, srv.URL, code, "clock", time.Now, t.Logf)
+	client, err := connect(ctx, store, key, srv.URL, "", code+engineapi.EnrollmentSeparator+e.Fingerprint(), "clock", time.Now, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}

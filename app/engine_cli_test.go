@@ -8,6 +8,7 @@ import (
 	"enrolldesk/core/engineapi"
 	"enrolldesk/core/engineapi/storetest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,8 @@ func TestEngineDeviceCommands(t *testing.T) {
 		t.Fatalf("device add: %d %q %q", r.code, r.out, r.err)
 	}
 	r = cli(t, "", "engine", "device", "add", "--db", db)
-	if r.code != 0 || !strings.Contains(r.out, "code ") || !strings.Contains(r.out, "device  KD-") {
+	if r.code != 0 || !strings.Contains(r.out, "code ") || !strings.Contains(r.out, "device     KD-") ||
+		!regexp.MustCompile(`enroll +[0-9A-Z-]{19}/[0-9A-Z-]{19}\n`).MatchString(r.out) || !strings.Contains(r.out, "prefix     1001") {
 		t.Fatalf("device add (text): %d %q", r.code, r.out)
 	}
 	r = cli(t, "", "engine", "device", "list", "--db", db)

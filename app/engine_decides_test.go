@@ -53,13 +53,16 @@ func (r *decideRig) honest(t *testing.T, key string) (core.Application, *core.Lo
 	draft := res.Application
 	draft.ID = core.NewApplicationID()
 	if !res.Decision.Eligible { // Submit refuses it: build what a forged push would carry
-		draft.RegNo, draft.Phone, draft.KioskID, draft.CreatedAt = core.RegNo(draft.ID, p.Stage, engineNow), "13800138000", "K", engineNow
+		draft.Phone, draft.KioskID, draft.CreatedAt = "13800138000", "K", engineNow
+		r.k.number(&draft)
 		if err := draft.Transition(core.StateSubmitted, "kiosk:K", "", engineNow); err != nil {
 			t.Fatal(err)
 		}
 		return draft, res
 	}
-	a, err := core.Submit(core.Submission{Draft: draft, Choices: res.Decision.Schools(), Phone: "13800138000", Consent: true, KioskID: "K", At: engineNow})
+	r.k.seq++
+	a, err := core.Submit(core.Submission{Draft: draft, Choices: res.Decision.Schools(), Phone: "13800138000", Consent: true, KioskID: "K", At: engineNow,
+		RegPrefix: r.k.prefix, RegSeq: r.k.seq})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +307,7 @@ func TestEngineProcessNeedsCityOrTrust(t *testing.T) {
 			close(listening)
 		}
 	}
-	p = start(t, "engine-trusting", onLine, "engine", "--listen", "127.0.0.1:0", "--db", db, "--data", dir, "--trust-kiosk-decisions")
+	p = start(t, "engine-trusting", onLine, "engine", "--listen", "127.0.0.1:0", "--db", db, "--data", dir, "--trust-kiosk-decisions", "--metrics-addr", "off")
 	select {
 	case <-listening:
 	case <-p.done:

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
@@ -51,15 +52,15 @@ func TestEngineRefusesUnauthenticated(t *testing.T) {
 		{"TamperedBody", []byte(`{"after":1}`), signed(body, engineNow), 401, engineapi.ReasonBadSignature},
 		{"OtherPath", body, k.signer(engineapi.PathLookup, body, engineNow), 401, engineapi.ReasonBadSignature},
 		{"OtherKey", body, withEdit(signed(body, engineNow), func(q *http.Request) {
-			q.Header.Set(engineapi.HeaderSignature, engineapi.Sign(stranger, "POST", path, body,
+			q.Header.Set(engineapi.HeaderSignature, engineapi.Sign(stranger, "POST", path, k.id, body,
 				engineNow.Unix(), q.Header.Get(engineapi.HeaderNonce)))
 		}), 401, engineapi.ReasonBadSignature},
 		{"SignatureGarbage", body, withEdit(signed(body, engineNow), func(q *http.Request) { q.Header.Set(engineapi.HeaderSignature, "%%%") }), 401, engineapi.ReasonBadSignature},
 		{"SixMinutesOld", body, signed(body, engineNow.Add(-6*time.Minute)), 401, engineapi.ReasonClockSkew},
 		{"SixMinutesAhead", body, signed(body, engineNow.Add(6*time.Minute)), 401, engineapi.ReasonClockSkew},
 		{"RevokedDevice", body, revoked.signer(path, body, engineNow), 403, engineapi.ReasonRevoked},
-		{"UnknownDevice", body, withEdit(signed(body, engineNow), func(q *http.Request) { q.Header.Set(engineapi.HeaderDevice, "KD-NOBODY") }), 401, engineapi.ReasonUnknownDevice},
-		{"PendingDevice", body, withEdit(signed(body, engineNow), func(q *http.Request) { q.Header.Set(engineapi.HeaderDevice, pendingID) }), 401, engineapi.ReasonUnknownDevice},
+		{"UnknownDevice", body, withEdit(signed(body, engineNow), func(q *http.Request) { q.Header.Set(engineapi.HeaderDevice, "KD-NOBODY") }), 401, engineapi.ReasonBadSignature},
+		{"PendingDevice", body, withEdit(signed(body, engineNow), func(q *http.Request) { q.Header.Set(engineapi.HeaderDevice, pendingID) }), 401, engineapi.ReasonBadSignature},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -325,7 +326,12 @@ func TestEngineProbesAndMetrics(t *testing.T) {
 	if st, body := r.send("GET", engineapi.PathHealth, nil, nil); st != 200 || !strings.Contains(string(body), "ok") {
 		t.Fatalf("healthz: %d %s", st, body)
 	}
-	st, body := r.send("GET", engineapi.PathMetrics, nil, nil)
+	if st, _ := r.send("GET", engineapi.PathMetrics, nil, nil); st != http.StatusNotFound {
+		t.Errorf("/metrics on the API listener: %d, want 404 (it has its own listener)", st)
+	}
+	rec := httptest.NewRecorder()
+	r.e.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", engineapi.PathMetrics, nil))
+	st, body := rec.Code, rec.Body.Bytes()
 	for _, want := range []string{
 		`enrolldesk_engine_requests_total{outcome="ok",path="/v1/applications/push"} 1`,
 		`enrolldesk_engine_requests_total{outcome="unsigned",path="/v1/status/pull"} 1`,

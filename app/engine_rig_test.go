@@ -18,6 +18,7 @@ import (
 
 	"enrolldesk/app"
 	"enrolldesk/app/demo"
+	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
 )
 
@@ -85,9 +86,22 @@ func newEngineRigWith(tb testing.TB, trust bool) *engineRig {
 
 // testKiosk is a registered device talking to the rig.
 type testKiosk struct {
-	rig *engineRig
-	id  string
-	key ed25519.PrivateKey
+	rig    *engineRig
+	id     string
+	key    ed25519.PrivateKey
+	prefix int // registration-number prefix the engine assigned
+	seq    int64
+}
+
+// number gives a the kiosk's next registration number, as an enrolled
+// kiosk numbers.
+func (k *testKiosk) number(a *core.Application) {
+	k.seq++
+	reg, err := core.PrefixedRegNo(k.prefix, k.seq)
+	if err != nil {
+		k.rig.tb.Fatal(err)
+	}
+	a.RegNo = reg
 }
 
 // kiosk adds a device, registers a fresh key over HTTP and returns it.
@@ -103,10 +117,10 @@ func (r *engineRig) kiosk(name string) *testKiosk {
 	}
 	var out engineapi.RegisterResponse
 	st, body := r.post(engineapi.PathRegister, engineRegisterBody(code, key), nil)
-	if st != http.StatusOK || json.Unmarshal(body, &out) != nil || out.DeviceID != id {
+	if st != http.StatusOK || json.Unmarshal(body, &out) != nil || out.DeviceID != id || out.RegPrefix == 0 {
 		r.tb.Fatalf("register: %d %s", st, body)
 	}
-	return &testKiosk{rig: r, id: id, key: key}
+	return &testKiosk{rig: r, id: id, key: key, prefix: out.RegPrefix}
 }
 
 func engineRegisterBody(code string, key ed25519.PrivateKey) []byte {
@@ -146,7 +160,7 @@ func (r *engineRig) send(method, path string, body io.Reader, edit func(*http.Re
 func (k *testKiosk) signer(path string, body []byte, at time.Time) func(*http.Request) {
 	nonce := engineNonce()
 	ts := at.Unix()
-	sig := engineapi.Sign(k.key, http.MethodPost, path, body, ts, nonce)
+	sig := engineapi.Sign(k.key, http.MethodPost, path, k.id, body, ts, nonce)
 	return func(req *http.Request) {
 		req.Header.Set(engineapi.HeaderDevice, k.id)
 		req.Header.Set(engineapi.HeaderTimestamp, strconv.FormatInt(ts, 10))

@@ -89,7 +89,9 @@ func TestEngineServesTLSAndStops(t *testing.T) {
 	var stderr syncBuffer
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan int)
-	go func() { done <- serveEngine(ctx, IO{Out: &stderr, Err: &stderr}, e, "127.0.0.1:0", cert, key) }()
+	go func() {
+		done <- serveEngine(ctx, IO{Out: &stderr, Err: &stderr}, e, serveOptions{Addr: "127.0.0.1:0", Cert: cert, Key: key})
+	}()
 	var url string
 	for deadline := time.Now().Add(5 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if _, rest, ok := strings.Cut(stderr.String(), "listening on "); ok {

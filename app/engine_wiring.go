@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,9 +13,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"enrolldesk/app/engine"
+	"enrolldesk/app/keys"
+	"enrolldesk/app/pgstore"
 	"enrolldesk/app/policyfile"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
+	"enrolldesk/core/audit"
 	"enrolldesk/core/engineapi"
 	"enrolldesk/core/heat"
 )
@@ -22,7 +26,7 @@ import (
 // EngineConfig configures a central engine. Zero values take the defaults
 // of KioskConfig where they share a meaning.
 type EngineConfig struct {
-	DB      string // the engine's own SQLite file; default DataDir/engine.db
+	DB      string // the engine's own SQLite file (default DataDir/engine.db), or a postgres:// URL
 	CityDB  string // department data: the engine decides every application on it; required unless TrustKioskDecisions
 	DataDir string // default $ENROLLDESK_DATA or ~/.local/share/enrolldesk
 	Now     func() time.Time
@@ -39,6 +43,13 @@ type EngineConfig struct {
 	// LookupPerMinute limits look-ups per kiosk and per staff account
 	// (0: engine.DefaultLookupPerMinute; negative: no limit).
 	LookupPerMinute int
+	// KeyDir holds the engine's signing key (engine.key, engine.pub),
+	// created on first start; default: the directory of DB. Every engine
+	// process of one deployment must share the same key (kiosks pin it).
+	KeyDir string
+	// RatePerMinute is each device's request allowance; 0: the default
+	// (engine.DefaultRatePerMinute); negative: none.
+	RatePerMinute int
 }
 
 // Engine is an open central engine: its store, the city it looks up in,
@@ -46,11 +57,13 @@ type EngineConfig struct {
 // sync tests run one in process.
 type Engine struct {
 	cfg    EngineConfig
-	db     *sqlite.DB
-	store  *sqlite.EngineStore
-	city   *sqlite.DB // nil when trusting the kiosks
+	db     *sqlite.DB          // nil on PostgreSQL
+	store  *sqlite.EngineStore // nil on PostgreSQL: the staff-desk stores are SQLite-only for now
+	pg     *pgstore.Store      // nil on SQLite
+	city   *sqlite.DB          // nil when trusting the kiosks
 	server *engine.Server
-	heat   *heat.Source // nil when trusting the kiosks (no city)
+	heat   *heat.Source       // nil when trusting the kiosks (no city)
+	key    ed25519.PrivateKey // signs the engine's answers
 }
 
 // ErrNoCity is OpenEngine's answer when no department data is given.
@@ -70,6 +83,12 @@ func OpenEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	if cfg.DB == "" {
 		cfg.DB = filepath.Join(cfg.DataDir, "engine.db")
 	}
+	if cfg.KeyDir == "" {
+		if pgstore.IsURL(cfg.DB) {
+			return nil, errKeyDirPG
+		}
+		cfg.KeyDir = filepath.Dir(cfg.DB)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -85,11 +104,21 @@ func (e *Engine) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if e.db, err = sqlite.Open(e.cfg.DB); err != nil {
-		return err
+	if pgstore.IsURL(e.cfg.DB) {
+		if e.pg, err = pgstore.Open(ctx, e.cfg.DB); err != nil {
+			return err
+		}
+		e.cfg.Logger.Info("the engine keeps its data in PostgreSQL; the staff desk (accounts, review) is SQLite-only for now and answers 503; the audit log is kept in PostgreSQL")
+	} else {
+		if e.db, err = sqlite.Open(e.cfg.DB); err != nil {
+			return err
+		}
+		if e.store, err = e.db.EngineStore(ctx); err != nil {
+			return err
+		}
 	}
-	if e.store, err = e.db.EngineStore(ctx); err != nil {
-		return err
+	if e.key, err = keys.LoadOrCreateNamed(e.cfg.KeyDir, keys.EnginePrivateFile, keys.EnginePublicFile); err != nil {
+		return fmt.Errorf("the engine's signing key: %w", err)
 	}
 	decider := &engineapi.Decider{Year: policy.Year}
 	var lookup engine.Lookup
@@ -102,16 +131,21 @@ func (e *Engine) open(ctx context.Context) error {
 		reg := &core.Registrar{Sources: core.SourcesOf(e.city.City()), Policy: policy, Now: e.cfg.Now}
 		lookup, decider.Lookup = reg, reg
 	}
-	if e.city != nil {
-		e.heat = &heat.Source{Counts: e.store, Schools: e.city, Policy: policy, Now: e.cfg.Now}
+	opts := engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
+		SigningKey: e.key, RatePerMinute: e.cfg.RatePerMinute, LookupPerMinute: e.cfg.LookupPerMinute, Audit: e.audit()}
+	if e.store != nil { // the staff desk's stores are SQLite-only for now (docs/operations.md)
+		if e.city != nil {
+			e.heat = &heat.Source{Counts: e.store, Schools: e.city, Policy: policy, Now: e.cfg.Now}
+		}
+		e.store.SetReviewPolicy(policy)
+		opts.Accounts, opts.Review, opts.Heat = e.store, e.store, e.Heat()
 	}
-	e.store.SetReviewPolicy(policy)
-	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
-		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute, Heat: e.Heat(), Review: e.store})
+	e.server = engine.New(e.Store(), lookup, opts)
 	return nil
 }
 
-// Handler is the engine's HTTP API (engineapi paths, /healthz, /metrics).
+// Handler is the engine's HTTP API (engineapi paths, /healthz); /metrics
+// is MetricsHandler, served on its own listener.
 func (e *Engine) Handler() http.Handler { return e.server.Handler() }
 
 // Heat is the demand heat map over the engine's applications and its
@@ -123,16 +157,31 @@ func (e *Engine) Heat() engineapi.HeatSource {
 	return e.heat
 }
 
-// DBPath is the engine's SQLite file, for the staff commands.
+// MetricsHandler serves the Prometheus metrics.
+func (e *Engine) MetricsHandler() http.Handler { return e.server.MetricsHandler() }
+
+// PublicKey is the engine's answer-signing key, which kiosks pin.
+func (e *Engine) PublicKey() ed25519.PublicKey { return e.key.Public().(ed25519.PublicKey) }
+
+// Fingerprint is the engine key's fingerprint an admin gives a kiosk with
+// its enrollment code.
+func (e *Engine) Fingerprint() string { return engineapi.Fingerprint(e.PublicKey()) }
+
+// DBPath is the engine's SQLite file or PostgreSQL URL, for the staff commands.
 func (e *Engine) DBPath() string { return e.cfg.DB }
 
 // Store is the engine's store, for staff actions and tests.
-func (e *Engine) Store() engineapi.Store { return e.store }
+func (e *Engine) Store() engineapi.Store {
+	if e.pg != nil {
+		return e.pg
+	}
+	return e.store
+}
 
 // AddDevice creates a kiosk device and returns its ID and one-time
 // enrollment code (valid for engineapi.CodeTTL).
 func (e *Engine) AddDevice(ctx context.Context, name string) (deviceID, code string, err error) {
-	d, code, err := engine.AddDevice(ctx, e.store, name, e.cfg.Now())
+	d, code, err := engine.AddDevice(ctx, e.Store(), name, e.cfg.Now())
 	if err != nil {
 		return "", "", fmt.Errorf("add device: %w", err)
 	}
@@ -145,6 +194,9 @@ func (e *Engine) Close() error {
 	if e.store != nil {
 		errs = append(errs, e.store.Close())
 	}
+	if e.pg != nil {
+		errs = append(errs, e.pg.Close())
+	}
 	for _, db := range []*sqlite.DB{e.db, e.city} {
 		if db != nil {
 			errs = append(errs, db.Close())
@@ -152,3 +204,29 @@ func (e *Engine) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// auditStore is what the audit log's users need of a store: appending,
+// the head for anchors, and reading it back. Both stores keep one.
+type auditStore interface {
+	engineapi.AuditLog
+	audit.Reader
+	AuditHead(ctx context.Context) (audit.Head, error)
+	AuditTail(ctx context.Context, limit int) ([]audit.Entry, error)
+	AuditHashAt(ctx context.Context, seq int64) (audit.Hash, bool, error)
+}
+
+var (
+	_ auditStore = (*sqlite.EngineStore)(nil)
+	_ auditStore = (*pgstore.Store)(nil)
+)
+
+// auditLog is the engine store's audit log.
+func (e *Engine) auditLog() auditStore {
+	if e.pg != nil {
+		return e.pg
+	}
+	return e.store
+}
+
+// audit is the audit log for the server's Options.
+func (e *Engine) audit() engineapi.AuditLog { return e.auditLog() }

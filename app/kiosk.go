@@ -22,6 +22,7 @@ import (
 	"enrolldesk/app/sqlite"
 	"enrolldesk/app/syncer"
 	"enrolldesk/core"
+	"enrolldesk/core/engineapi"
 	"enrolldesk/core/receipt"
 	"enrolldesk/ui"
 )
@@ -60,7 +61,8 @@ type KioskConfig struct {
 	// in process on its own city (make run); with neither, applications
 	// wait in the outbox for `enrolldesk sync`.
 	Engine      string                           // engine base URL
-	Enroll      string                           // one-time enrollment code from `enrolldesk engine device add`
+	Enroll      string                           // CODE/FINGERPRINT from `enrolldesk engine device add`: the one-time code and the engine key's fingerprint
+	EngineCA    string                           // PEM certificate authority the engine's TLS certificate is checked against (a pilot's self-signed one)
 	LocalEngine bool                             // run an in-process engine on 127.0.0.1
 	SyncWait    time.Duration                    // how long a submit waits for the engine's answer (default 2 s)
 	Logf        func(format string, args ...any) // sync log; nil: silent
@@ -384,7 +386,7 @@ func (k *Kiosk) openSync(ctx context.Context) error {
 	} else {
 		// A remote engine checks timestamps against its own clock: sign by
 		// the real one, whatever clock the kiosk's screens are given.
-		s.client, err = connect(ctx, k.store, k.key, k.cfg.Engine, k.cfg.Enroll, k.cfg.KioskID, time.Now, k.cfg.Logf)
+		s.client, err = connect(ctx, k.store, k.key, k.cfg.Engine, k.cfg.EngineCA, k.cfg.Enroll, k.cfg.KioskID, time.Now, k.cfg.Logf)
 	}
 	if err != nil {
 		if s.local != nil {
@@ -464,77 +466,102 @@ const localEngineName = "in-process"
 
 // enroll makes c a registered device of its engine. A registration the
 // store holds for engine is kept unless the engine refuses it (revoked, or
-// its database was reset) and a new code is at hand; code supplies one (nil:
-// none can be had, so the stored registration stands untested).
+// its database was reset) and a new code is at hand, or it has no engine
+// key pinned (enrolled before answers were signed); code supplies one as
+// CODE/FINGERPRINT (nil: none can be had, so the stored registration
+// stands untested).
 func enroll(ctx context.Context, store *sqlite.DB, c *syncer.Client, engine, name string, code func(context.Context) (string, error), logf func(string, ...any)) error {
 	dev, err := store.Device(ctx)
 	if err != nil {
 		return err
 	}
 	if dev.ID != "" && dev.EngineURL == engine {
-		c.DeviceID = dev.ID
-		if code == nil {
+		c.DeviceID, c.EngineKey = dev.ID, dev.EngineKey
+		switch {
+		case dev.EngineKey == nil && code == nil:
+			return core.Errorf(core.EINVALID, "this kiosk was enrolled with %s before the engine signed its answers, so it has no engine key to trust: %s", engine, enrollmentHelp(engine))
+		case dev.EngineKey == nil:
+			logprintf(logf, "sync: device %s has no engine key pinned; enrolling again", dev.ID)
+		case code == nil:
 			return nil
+		default:
+			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			_, err := c.Pull(pctx, 0, 1)
+			cancel()
+			if !syncer.Refused(err) {
+				return nil
+			}
+			logprintf(logf, "sync: the engine refuses device %s (%v); enrolling again", dev.ID, err)
 		}
-		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		_, err := c.Pull(pctx, 0, 1)
-		cancel()
-		if !syncer.Refused(err) {
-			return nil
-		}
-		logprintf(logf, "sync: the engine refuses device %s (%v); enrolling again", dev.ID, err)
 	}
 	if code == nil {
 		if dev.ID != "" {
-			return core.Errorf(core.EINVALID, "this kiosk is registered with %s as %s, not with %s: give --enroll CODE (from `enrolldesk engine device add`) to move it", dev.EngineURL, dev.ID, engine)
+			return core.Errorf(core.EINVALID, "this kiosk is registered with %s as %s, not with %s: %s to move it", dev.EngineURL, dev.ID, engine, enrollmentHelp(engine))
 		}
-		return core.Errorf(core.EINVALID, "this kiosk is not registered with %s yet: give --enroll CODE (from `enrolldesk engine device add`)", engine)
+		return core.Errorf(core.EINVALID, "this kiosk is not registered with %s yet: %s", engine, enrollmentHelp(engine))
 	}
 	secret, err := code(ctx)
 	if err != nil {
 		return err
 	}
-	id, err := register(ctx, c, secret, name)
+	otp, fingerprint := engineapi.SplitEnrollment(secret)
+	if fingerprint == "" {
+		return core.Errorf(core.EINVALID, "the enrollment code lacks the engine key's fingerprint: %s", enrollmentHelp(engine))
+	}
+	reg, err := register(ctx, c, otp, fingerprint, name)
 	if err != nil {
 		return err
 	}
-	if err := store.SetDevice(ctx, sqlite.Device{ID: id, EngineURL: engine, RegisteredAt: time.Now()}); err != nil {
+	if err := store.SetDevice(ctx, sqlite.Device{ID: reg.DeviceID, EngineURL: engine, RegisteredAt: time.Now(),
+		EngineKey: reg.EngineKey, RegPrefix: reg.RegPrefix}); err != nil {
 		return err
 	}
-	logprintf(logf, "sync: registered with %s as device %s", engine, id)
+	logprintf(logf, "sync: registered with %s as device %s (engine key %s, registration numbers %04d-…)", engine, reg.DeviceID,
+		engineapi.Fingerprint(reg.EngineKey), reg.RegPrefix)
 	return nil
 }
 
 // register registers c, retrying when the network lost the request or the
 // answer: the engine answers the same code and key with the same device.
-func register(ctx context.Context, c *syncer.Client, code, name string) (string, error) {
+func register(ctx context.Context, c *syncer.Client, code, fingerprint, name string) (syncer.Registration, error) {
 	var err error
 	for attempt := 1; attempt <= 5; attempt++ {
-		var id string
-		if id, err = c.Register(ctx, code, name); err == nil {
-			return id, nil
+		var reg syncer.Registration
+		if reg, err = c.Register(ctx, code, fingerprint, name); err == nil {
+			return reg, nil
 		}
 		var api *syncer.APIError
-		if errors.As(err, &api) && api.Status < http.StatusInternalServerError {
-			return "", err
+		var unverified *syncer.UnverifiedError
+		if errors.As(err, &api) && api.Status < http.StatusInternalServerError || errors.As(err, &unverified) || errors.Is(err, syncer.ErrNoFingerprint) {
+			return syncer.Registration{}, err
 		}
 		t := time.NewTimer(time.Duration(attempt) * 500 * time.Millisecond)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return "", ctx.Err()
+			return syncer.Registration{}, ctx.Err()
 		case <-t.C:
 		}
 	}
-	return "", err
+	return syncer.Registration{}, err
 }
 
-// connect returns a client of the remote engine at url, registered.
-func connect(ctx context.Context, store *sqlite.DB, key ed25519.PrivateKey, url, code, name string,
+// connect returns a client of the remote engine at url, registered. A
+// plain-http URL to another machine is refused; caFile, when given, is
+// the certificate authority the engine's certificate is checked against
+// besides the system's.
+func connect(ctx context.Context, store *sqlite.DB, key ed25519.PrivateKey, url, caFile, code, name string,
 	now func() time.Time, logf func(string, ...any)) (*syncer.Client, error) {
 	url = strings.TrimRight(strings.TrimSpace(url), "/")
+	if err := checkEngineURL(url); err != nil {
+		return nil, fmt.Errorf("sync: %w", err)
+	}
+	hc, err := engineHTTPClient(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("sync: %w", err)
+	}
 	c := syncer.NewClient(url, key, "")
-	c.Now = now
+	c.HTTP, c.Now = hc, now
 	var supply func(context.Context) (string, error)
 	if code != "" {
 		supply = func(context.Context) (string, error) { return code, nil }
@@ -588,7 +615,7 @@ func connectLocal(ctx context.Context, store *sqlite.DB, key ed25519.PrivateKey,
 	c.Now = cfg.Now
 	code := func(ctx context.Context) (string, error) {
 		_, code, err := l.engine.AddDevice(ctx, cfg.KioskID)
-		return code, err
+		return code + engineapi.EnrollmentSeparator + l.engine.Fingerprint(), err
 	}
 	if err := enroll(ctx, store, c, localEngineName, cfg.KioskID, code, cfg.Logf); err != nil {
 		return nil, fmt.Errorf("sync: in-process engine: %w", err)

@@ -67,6 +67,18 @@ func (s *kioskSubmitter) Submit(ctx context.Context, sub core.Submission) (core.
 	if _, up := s.guard.Alarm(); up {
 		return core.Application{}, blockedError()
 	}
+	// An enrolled kiosk numbers with the prefix its engine gave it: unique
+	// across kiosks by construction.
+	dev, err := s.store.Device(ctx)
+	if err != nil {
+		return core.Application{}, err
+	}
+	if dev.RegPrefix > 0 {
+		if sub.RegSeq, err = s.store.NextRegSeq(ctx, dev.RegPrefix); err != nil {
+			return core.Application{}, err
+		}
+		sub.RegPrefix = dev.RegPrefix
+	}
 	a, err := core.Submit(sub)
 	if err != nil {
 		return core.Application{}, err

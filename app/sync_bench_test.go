@@ -12,6 +12,7 @@ import (
 	"enrolldesk/app/policyfile"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
+	"enrolldesk/core/engineapi"
 )
 
 const backlogApps = 100_000
@@ -84,7 +85,7 @@ func BenchmarkBacklogDrain100k(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		var out, errw strings.Builder
-		exit := app.Main([]string{"sync", "--data", dir, "--engine", srv.URL, "--enroll", code, "--once"}, nil, &out, &errw)
+		exit := app.Main([]string{"sync", "--data", dir, "--engine", srv.URL, "--enroll", code + engineapi.EnrollmentSeparator + e.Fingerprint(), "--once"}, nil, &out, &errw)
 		secs := time.Since(start).Seconds()
 		b.StopTimer()
 

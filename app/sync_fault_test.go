@@ -185,7 +185,8 @@ func startEngine(tb testing.TB, db, listen string) *engineProc {
 			}
 		}
 	}
-	p := start(tb, "engine", onLine, "engine", "--listen", listen, "--db", db, "--city", syncCityPath(tb), "--data", filepath.Dir(db))
+	p := start(tb, "engine", onLine, "engine", "--listen", listen, "--db", db, "--city", syncCityPath(tb), "--data", filepath.Dir(db),
+		"--metrics-addr", "127.0.0.1:0")
 	select {
 	case a := <-addr:
 		return &engineProc{proc: p, addr: a}
@@ -202,11 +203,11 @@ func addDevice(tb testing.TB, db, name string) string {
 	tb.Helper()
 	cmd := exec.Command(enrolldeskBinary(tb), "engine", "device", "add", "--db", db, "--name", name, "--json")
 	out, err := cmd.Output()
-	var dev struct{ ID, Code string }
-	if err != nil || json.Unmarshal(out, &dev) != nil || dev.Code == "" {
+	var dev struct{ ID, Code, Enrollment string }
+	if err != nil || json.Unmarshal(out, &dev) != nil || dev.Code == "" || !strings.HasPrefix(dev.Enrollment, dev.Code+"/") {
 		tb.Fatalf("device add: %v\n%s", err, out)
 	}
-	return dev.Code
+	return dev.Enrollment
 }
 
 // faultRig is a kiosk data directory with faultApps applications waiting,

@@ -14,6 +14,7 @@ import (
 	"enrolldesk/app/demo"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
+	"enrolldesk/core/engineapi"
 )
 
 // syncCity is the kiosk rig's demo city (300 families, seed 11) built once,
@@ -106,20 +107,25 @@ func (s *switchableEngine) down() {
 
 func (s *switchableEngine) url() string { return "http://" + s.addr }
 
-// code adds a device and returns its enrollment code.
+// code adds a device and returns what an admin gives the kiosk: its
+// enrollment code and the engine key's fingerprint, CODE/FINGERPRINT.
 func (s *switchableEngine) code(name string) string {
 	s.tb.Helper()
 	_, code, err := s.e.AddDevice(context.Background(), name)
 	if err != nil {
 		s.tb.Fatal(err)
 	}
-	return code
+	return code + engineapi.EnrollmentSeparator + s.e.Fingerprint()
 }
 
 // syntheticApps returns n submitted applications for n different children
 // (valid ID numbers), first .. first+n-1 of an endless series.
+//
+// They were taken an hour ago by a kiosk not yet enrolled: their numbers
+// carry no device prefix, which the engine takes only from applications
+// older than the device's enrolment.
 func syntheticApps(n, first int, kioskID string) []core.Application {
-	at := time.Date(2027, 6, 15, 9, 0, 0, 0, time.UTC)
+	at := time.Now().Add(-time.Hour).Truncate(time.Second).UTC()
 	born := time.Date(2020, 9, 1, 0, 0, 0, 0, time.UTC)
 	out := make([]core.Application, n)
 	for i := range out {

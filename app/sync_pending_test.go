@@ -75,6 +75,10 @@ func TestKioskWithEngineDownTakesApplicationPendingCheck(t *testing.T) {
 	if rc.RegNo.Text != claims.RegNo {
 		t.Errorf("screen shows %s, receipt %s", rc.RegNo.Text, claims.RegNo)
 	}
+	// An enrolled kiosk numbers with the prefix its engine assigned.
+	if dev, err := r.k.Store().Device(context.Background()); err != nil || dev.RegPrefix == 0 || core.RegNoPrefix(claims.RegNo) != dev.RegPrefix {
+		t.Errorf("registration number %s, device %+v (%v): want the device's prefix first", claims.RegNo, dev, err)
+	}
 	stored, err := r.k.Store().Application(context.Background(), claims.AppID)
 	if err != nil || !stored.Decision.Pending() || stored.Phone != "13905370000" || stored.Child.ID != p.ChildID {
 		t.Fatalf("stored %+v, %v; want the pending application with the phone", stored, err)

@@ -17,6 +17,12 @@ type Submission struct {
 	Consent bool        // agreed to the privacy notice
 	KioskID string
 	At      time.Time
+	// RegPrefix and RegSeq, when RegPrefix is set, make the registration
+	// number PrefixedRegNo(RegPrefix, RegSeq): the device's prefix the
+	// engine assigned at enrolment and the kiosk's next sequence number.
+	// Unset: RegNo from the application ID (a kiosk not enrolled yet).
+	RegPrefix int
+	RegSeq    int64
 }
 
 // Problem codes for a submission the kiosk must refuse.
@@ -53,7 +59,13 @@ func Submit(s Submission) (Application, error) {
 	if a.ID == "" {
 		a.ID = NewApplicationID()
 	}
-	a.RegNo = RegNo(a.ID, a.Stage, s.At)
+	if s.RegPrefix > 0 {
+		if a.RegNo, err = PrefixedRegNo(s.RegPrefix, s.RegSeq); err != nil {
+			return Application{}, err
+		}
+	} else {
+		a.RegNo = RegNo(a.ID, a.Stage, s.At)
+	}
 	a.Phone, a.Choices, a.KioskID, a.CreatedAt = phone, choices, s.KioskID, s.At
 	a.History = nil
 	a.State = StateDraft
@@ -124,21 +136,19 @@ func NewApplicationID() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// RegNo derives the registration number printed on the receipt from the
-// application ID: twelve digits in groups of four, e.g. 3829-1047-5562.
+// RegNo derives the registration number printed on the receipt of a
+// kiosk not (yet) enrolled with an engine from the application ID: twelve
+// digits in groups of four, the first always 0, e.g. 0829-1047-5562.
 // Digits only, because the number is read aloud at the counter, typed on
 // a phone keypad and copied by hand by people who may not read Latin
 // letters: no letter can be mistaken for a digit (O/0, I/1, Z/2, S/5, B/8).
-// The digits are the first 48 random bits of the UUID modulo 10^12, so
-// about 40 bits: at the 5,000 applications one kiosk takes in a season a
-// collision has odds of about 1 in 80,000 and the kiosk store refuses a
-// duplicate; the engine keys applications by ID, not by this number.
+// The eleven digits are the first 48 random bits of the UUID modulo
+// 10^11: the kiosk store refuses a duplicate, and the engine (a unique
+// index) too. An enrolled kiosk numbers by PrefixedRegNo instead, unique
+// across kiosks by construction; its numbers never start with 0.
 //
-// Stage and year are no longer part of the number (the receipt prints both
-// in words); the parameters stay so that callers need not change. Issue 10
-// will make numbers unique across kiosks with a short device prefix
-// assigned at enrolment, printed as a fourth group in front (07-3829-…);
-// NormalRegNo will then accept it too.
+// Stage and year are not part of the number (the receipt prints both in
+// words); the parameters stay so that callers need not change.
 func RegNo(appID string, stage Stage, at time.Time) string {
 	_, _ = stage, at
 	raw, err := hex.DecodeString(strings.ReplaceAll(appID, "-", ""))
@@ -150,7 +160,7 @@ func RegNo(appID string, stage Stage, at time.Time) string {
 	for _, b := range raw[:6] {
 		v = v<<8 | uint64(b)
 	}
-	d := fmt.Sprintf("%012d", v%1_000_000_000_000)
+	d := fmt.Sprintf("%012d", v%100_000_000_000)
 	return d[:4] + "-" + d[4:8] + "-" + d[8:]
 }
 

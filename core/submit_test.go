@@ -84,9 +84,10 @@ func TestSubmitRefuses(t *testing.T) {
 func TestRegNo(t *testing.T) {
 	id := "3f2a9c4e-1b7d-4e2f-9a3b-5c6d7e8f9a0b"
 	at := time.Date(2027, 6, 15, 9, 30, 0, 0, time.UTC)
-	// 0x3f2a9c4e1b7d = 69452243540861; mod 10^12 = 452243540861.
-	if got := core.RegNo(id, core.Primary, at); got != "4522-4354-0861" {
-		t.Errorf("RegNo(%s) = %q, want 4522-4354-0861", id, got)
+	// 0x3f2a9c4e1b7d = 69452243540861; mod 10^11 = 52243540861: the
+	// first digit of a number without a device prefix is always 0.
+	if got := core.RegNo(id, core.Primary, at); got != "0522-4354-0861" {
+		t.Errorf("RegNo(%s) = %q, want 0522-4354-0861", id, got)
 	}
 	if core.RegNo(id, core.Junior, at.AddDate(1, 0, 0)) != core.RegNo(id, core.Primary, at) {
 		t.Error("the number must follow from the application ID alone")
@@ -101,6 +102,47 @@ func TestRegNo(t *testing.T) {
 			t.Fatalf("two of 20,000 applications share %s", n)
 		}
 		seen[n] = true
+	}
+}
+
+// TestPrefixedRegNo: an enrolled kiosk's numbers carry its prefix, never
+// repeat, do not look sequential, and give back their sequence number.
+func TestPrefixedRegNo(t *testing.T) {
+	seen := map[string]bool{}
+	prev := ""
+	for seq := int64(1); seq <= 20000; seq++ {
+		n, err := core.PrefixedRegNo(4711, seq)
+		if err != nil || !strings.HasPrefix(n, "4711-") || !regexp.MustCompile(`^[0-9]{4}-[0-9]{4}-[0-9]{4}$`).MatchString(n) {
+			t.Fatalf("PrefixedRegNo(4711, %d) = %q, %v", seq, n, err)
+		}
+		if seen[n] {
+			t.Fatalf("sequence number %d repeats %s", seq, n)
+		}
+		seen[n] = true
+		if got, ok := core.RegSeq(n, 4711); !ok || got != seq {
+			t.Fatalf("RegSeq(%s) = %d, %v; want %d", n, got, ok, seq)
+		}
+		if core.NormalRegNo(strings.ReplaceAll(n, "-", " ")) != n || core.RegNoPrefix(n) != 4711 {
+			t.Fatalf("%s does not read back", n)
+		}
+		if seq == 2 && n[5:9] == prev[5:9] {
+			t.Errorf("neighbouring numbers %s and %s look sequential", prev, n)
+		}
+		prev = n
+	}
+	if _, ok := core.RegSeq(prev, 4712); ok {
+		t.Error("a number read back under another prefix")
+	}
+	if core.RegNoPrefix(core.RegNo(core.NewApplicationID(), core.Primary, time.Now())) != 0 {
+		t.Error("a number without a prefix reads as having one")
+	}
+	for _, bad := range []struct {
+		prefix int
+		seq    int64
+	}{{999, 1}, {10000, 1}, {4711, 0}, {4711, core.MaxRegSeq + 1}} {
+		if _, err := core.PrefixedRegNo(bad.prefix, bad.seq); err == nil || core.ErrorMessage(err) == "" {
+			t.Errorf("PrefixedRegNo(%d, %d) accepted", bad.prefix, bad.seq)
+		}
 	}
 }
 

@@ -2,7 +2,7 @@
 # deps.sh installs the Debian packages EnrollDesk needs, skipping those already
 # installed; it uses sudo only when not running as root.
 #   scripts/deps.sh build   cgo toolchain and the X11/GL headers Fyne needs
-#   scripts/deps.sh test    build + the tools the tests use (PDF, QR, CUPS)
+#   scripts/deps.sh test    build + the tools the tests use (PDF, QR, CUPS, PostgreSQL)
 #   scripts/deps.sh run     build + the libraries a real window needs
 #   scripts/deps.sh package build + the Windows cross-compiler and the checks of make package
 set -euo pipefail
@@ -11,7 +11,7 @@ build=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev
   libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
 test=(poppler-utils zbar-tools cups cups-client printer-driver-cups-pdf imagemagick
   xvfb xauth xdotool libgl1 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1 libxi6
-  libxinerama1 libxrandr2 libxrender1 libxxf86vm1)
+  libxinerama1 libxrandr2 libxrender1 libxxf86vm1 postgresql)
 run=(libgl1 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1 libxi6 libxinerama1
   libxrandr2 libxrender1 libxxf86vm1)
 package=(gcc-mingw-w64-x86-64 file xz-utils)

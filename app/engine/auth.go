@@ -19,11 +19,15 @@ const (
 	maxNonceLen = 128
 )
 
-// authenticate checks a signed request in the order that tells a kiosk
-// most: headers present, device known and not revoked, timestamp within
-// MaxSkew, signature over the exact body, nonce not seen before. The nonce
-// is recorded only after the signature holds, so strangers cannot fill the
-// table.
+// authenticate checks a signed request: headers present and well formed,
+// timestamp within MaxSkew (neither says anything about devices), then the
+// signature over the exact body against the device's key — or, for a
+// device unknown, not registered or unreadable, against a dummy key, so
+// every such request does the same work and gets the same 401 body
+// (unauthenticated) as a bad signature. Only a request whose signature
+// holds learns more: 403 if its device is revoked, then the nonce check.
+// The nonce is recorded only after the signature holds, so strangers
+// cannot fill the table.
 func (s *Server) authenticate(r *http.Request, req *request) *RequestError {
 	ctx := r.Context()
 	id := r.Header.Get(engineapi.HeaderDevice)
@@ -37,22 +41,25 @@ func (s *Server) authenticate(r *http.Request, req *request) *RequestError {
 	if err != nil || len(nonce) < minNonceLen || len(nonce) > maxNonceLen || len(id) > 128 {
 		return s.deny(ctx, id, refuse(http.StatusUnauthorized, engineapi.ReasonUnsigned, "the signature headers are malformed"))
 	}
-	dev, err := s.store.Device(ctx, id)
-	switch {
-	case core.ErrorCode(err) == core.ENOTFOUND || (err == nil && !dev.Registered()):
-		return s.deny(ctx, id, refuse(http.StatusUnauthorized, engineapi.ReasonUnknownDevice, "this device is not registered"))
-	case err != nil:
-		return s.internal(ctx, "read device", err)
-	case dev.Revoked():
-		return s.deny(ctx, id, refuse(http.StatusForbidden, engineapi.ReasonRevoked, "this device was revoked by an admin"))
-	}
 	now := s.now()
 	if d := now.Sub(time.Unix(ts, 0)); d > engineapi.MaxSkew || d < -engineapi.MaxSkew {
 		return s.deny(ctx, id, refuse(http.StatusUnauthorized, engineapi.ReasonClockSkew,
 			"the device clock is more than 5 minutes from the engine's: engine time is "+now.UTC().Format(time.RFC3339)))
 	}
-	if !engineapi.Verify(dev.PublicKey, r.Method, r.URL.Path, req.body, ts, nonce, sig) {
-		return s.deny(ctx, id, refuse(http.StatusUnauthorized, engineapi.ReasonBadSignature, "the signature does not match"))
+	dev, err := s.store.Device(ctx, id)
+	key := dummyKey
+	switch {
+	case err != nil && core.ErrorCode(err) != core.ENOTFOUND:
+		return s.internal(ctx, "read device", err)
+	case err == nil && dev.Registered():
+		key = dev.PublicKey
+	}
+	good := engineapi.Verify(key, r.Method, r.URL.Path, id, req.body, ts, nonce, sig)
+	if !good || err != nil || !dev.Registered() {
+		return s.deny(ctx, id, unauthenticated)
+	}
+	if dev.Revoked() {
+		return s.deny(ctx, id, refuse(http.StatusForbidden, engineapi.ReasonRevoked, "this device was revoked by an admin"))
 	}
 	// A nonce must be remembered while its timestamp could still pass.
 	fresh, err := s.store.UseNonce(ctx, id, nonce, time.Unix(ts, 0).Add(engineapi.MaxSkew+time.Second), now)
@@ -86,11 +93,17 @@ func (s *Server) handleRegister(ctx context.Context, req *request) (any, *Reques
 	switch {
 	case core.ErrorCode(err) == core.ENOTFOUND:
 		return nil, s.deny(ctx, "", refuse(http.StatusForbidden, engineapi.ReasonBadCode, "the enrollment code is unknown, used or expired: ask an admin for a new one"))
+	case core.ErrorCode(err) == core.ECONFLICT:
+		return nil, s.deny(ctx, "", refuse(http.StatusConflict, engineapi.ReasonKeyTaken, core.ErrorMessage(err)))
 	case err != nil:
 		return nil, s.internal(ctx, "register device", err)
 	}
-	s.log.InfoContext(ctx, "device registered", "device", dev.ID, "name", clip(dev.Name, 60))
-	return engineapi.RegisterResponse{DeviceID: dev.ID}, nil
+	s.log.InfoContext(ctx, "device registered", "device", dev.ID, "name", clip(dev.Name, 60), "prefix", dev.RegPrefix)
+	out := engineapi.RegisterResponse{DeviceID: dev.ID, RegPrefix: dev.RegPrefix}
+	if pub := s.PublicKey(); pub != nil {
+		out.EngineKey = base64.RawURLEncoding.EncodeToString(pub)
+	}
+	return out, nil
 }
 
 func decodeKey(s string) (ed25519.PublicKey, error) {
@@ -111,6 +124,9 @@ func AddDevice(ctx context.Context, store engineapi.Store, name string, now time
 	code := engineapi.NewEnrollmentCode()
 	if err := store.AddDevice(ctx, d, engineapi.HashCode(code)); err != nil {
 		return engineapi.Device{}, "", err
+	}
+	if stored, err := store.Device(ctx, d.ID); err == nil {
+		d = stored
 	}
 	return d, code, nil
 }

@@ -28,6 +28,10 @@ func (s *Server) handlePush(ctx context.Context, req *request) (any, *RequestErr
 	items := make([]engineapi.Intake, len(in.Applications))
 	changed := 0
 	for i, a := range in.Applications {
+		if refused := checkRegNo(req.device, a); refused != nil {
+			items[i] = engineapi.Intake{Claim: a, Refused: refused}
+			continue
+		}
 		it, err := s.decider.Decide(ctx, req.device.ID, a, now)
 		if err != nil {
 			return nil, s.internal(ctx, "decide", err)
@@ -59,6 +63,25 @@ func (s *Server) handlePush(ctx context.Context, req *request) (any, *RequestErr
 		results = []engineapi.ItemResult{}
 	}
 	return engineapi.PushResponse{Results: results}, nil
+}
+
+// checkRegNo refuses an application whose registration number does not
+// carry its device's prefix. A number without a prefix (first digit 0, or
+// a number printed before prefixes) is taken only from an application the
+// kiosk took before it was enrolled (pushed later by `enrolldesk sync
+// --enroll`, or queued before the upgrade); a store without prefixes
+// (RegPrefix 0) checks nothing. Duplicates are the store's unique index.
+func checkRegNo(dev engineapi.Device, a core.Application) *engineapi.ItemResult {
+	if dev.RegPrefix == 0 {
+		return nil
+	}
+	p := core.RegNoPrefix(a.RegNo)
+	// The kiosk's clock may run up to MaxSkew from the engine's.
+	if p == dev.RegPrefix || (p == 0 && !dev.RegisteredAt.IsZero() && a.CreatedAt.Before(dev.RegisteredAt.Add(engineapi.MaxSkew))) {
+		return nil
+	}
+	return &engineapi.ItemResult{ID: a.ID, Outcome: engineapi.ItemRejected, Code: engineapi.ReasonBadRegNo,
+		Reason: fmt.Sprintf("登记号 %s 不是本机（前缀 %04d）发出的号码，这份报名不能受理。请到人工窗口。", clip(a.RegNo, 40), dev.RegPrefix)}
 }
 
 // DecodePush decodes a push body strictly and checks the batch size. It is
@@ -121,6 +144,9 @@ func (s *Server) handleLookup(ctx context.Context, req *request) (any, *RequestE
 		return nil, refuse(http.StatusServiceUnavailable, engineapi.ReasonNoData, "this engine has no department data to look up in")
 	}
 	res, err := s.lookup.Lookup(ctx, in.Guardian, in.Child, in.Stage)
+	if e := s.noteLookup(ctx, req, in, res, err); e != nil {
+		return nil, e
+	}
 	switch {
 	case core.IsInvalid(err):
 		return nil, refuse(http.StatusBadRequest, core.ErrorCode(err), core.ErrorMessage(err))

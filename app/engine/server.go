@@ -6,6 +6,7 @@ package engine
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"io"
@@ -47,6 +48,13 @@ type Options struct {
 	Heat engineapi.HeatSource
 	// Review is the review desk's store; nil: its paths answer 503.
 	Review engineapi.ReviewStore
+	// SigningKey signs every answer to a request carrying a nonce
+	// (engineapi.HeaderAnswer); kiosks refuse unsigned answers. nil: no
+	// answer is signed (tests of the request side only).
+	SigningKey ed25519.PrivateKey
+	// RatePerMinute is each device's request allowance (429 with
+	// Retry-After beyond it); 0: DefaultRatePerMinute; negative: none.
+	RatePerMinute int
 }
 
 // Server answers the engine API. It is safe for concurrent use.
@@ -59,11 +67,14 @@ type Server struct {
 	metrics *metrics
 	routes  map[string]route
 
+	key  ed25519.PrivateKey // signs answers; nil: unsigned
+	rate *limiter           // per device; nil: unlimited
+
 	staff     map[string]staffRoute // the staff desktop's paths, see staff.go
 	staffAuth StaffAuth
 	audit     engineapi.AuditLog
 	accounts  engineapi.AccountStore
-	lookups   *limiter // look-ups a minute per device or account; nil: no limit
+	lookups   *limiter              // look-ups a minute per device or account; nil: no limit
 	review    engineapi.ReviewStore // the review desk, see staff_review.go
 }
 
@@ -108,7 +119,13 @@ var errInternal = refuse(http.StatusInternalServerError, ReasonInternal, "the en
 // New returns a server over store and lookup.
 func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 	s := &Server{store: store, lookup: lookup, decider: opt.Decider, now: opt.Now, log: opt.Logger,
-		staffAuth: opt.StaffAuth, audit: opt.Audit, accounts: opt.Accounts, review: opt.Review}
+		staffAuth: opt.StaffAuth, audit: opt.Audit, accounts: opt.Accounts, review: opt.Review, key: opt.SigningKey}
+	switch {
+	case opt.RatePerMinute == 0:
+		s.rate = newLimiter(DefaultRatePerMinute)
+	case opt.RatePerMinute > 0:
+		s.rate = newLimiter(opt.RatePerMinute)
+	}
 	if s.decider == nil {
 		s.decider = &engineapi.Decider{Lookup: lookup}
 	}
@@ -126,14 +143,14 @@ func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 		engineapi.PathPull:     {http.MethodPost, true, s.handlePull},
 		engineapi.PathLookup:   {http.MethodPost, true, s.handleLookup},
 		engineapi.PathHealth:   {http.MethodGet, false, nil},
-		engineapi.PathMetrics:  {http.MethodGet, false, nil},
 	}
 	s.registerHeat(opt.Heat)
 	s.registerReview()
 	return s
 }
 
-// Handler returns the HTTP handler of every path.
+// Handler returns the HTTP handler of every API path; /metrics is not one
+// of them (MetricsHandler, on its own listener).
 func (s *Server) Handler() http.Handler { return s }
 
 // ServeHTTP routes a request, records its metrics and turns a panic into
@@ -147,7 +164,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		path = r.URL.Path
 	}
 	s.metrics.inFlight.Inc()
-	outcome := s.serve(w, r, rt, known)
+	var outcome string
+	if nonce, ok := s.signsAnswerTo(r); ok {
+		aw := &answerWriter{w: w, key: s.key, path: r.URL.Path, nonce: nonce}
+		outcome = s.serve(aw, r, rt, known)
+		aw.flush()
+	} else {
+		outcome = s.serve(w, r, rt, known)
+	}
 	s.metrics.inFlight.Dec()
 	s.metrics.observe(path, outcome, time.Since(start))
 }
@@ -173,11 +197,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, known b
 	case r.URL.Path == engineapi.PathHealth:
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return "ok"
-	case r.URL.Path == engineapi.PathMetrics:
-		s.metrics.handler.ServeHTTP(w, r)
-		return "ok"
 	}
-	req, aerr := s.admit(r, rt)
+	req, aerr := s.admit(w, r, rt)
 	if aerr == nil {
 		var v any
 		if v, aerr = rt.handle(r.Context(), req); aerr == nil {
@@ -190,7 +211,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, known b
 
 // admit reads the body within the limit and, for a signed path, checks
 // who sent it.
-func (s *Server) admit(r *http.Request, rt route) (*request, *RequestError) {
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*request, *RequestError) {
 	body, aerr := readBody(r)
 	if aerr != nil {
 		return nil, aerr
@@ -199,6 +220,11 @@ func (s *Server) admit(r *http.Request, rt route) (*request, *RequestError) {
 	if rt.signed {
 		if aerr := s.authenticate(r, req); aerr != nil {
 			return nil, aerr
+		}
+		// Counted once the signature holds: a stranger cannot spend a
+		// device's allowance by naming it.
+		if ok, wait := s.rate.Allow(req.device.ID, s.now()); !ok {
+			return nil, s.deny(r.Context(), req.device.ID, rateLimited(w, int(wait.Seconds())))
 		}
 	}
 	return req, nil

@@ -27,6 +27,7 @@ type mockStore struct {
 	IngestFn  func(ctx context.Context, deviceID string, apps []engineapi.Intake, now time.Time) ([]engineapi.ItemResult, error)
 	ChangesFn func(ctx context.Context, deviceID string, after int64, limit int) ([]engineapi.StatusChange, error)
 	key       ed25519.PrivateKey
+	devices   map[string]engineapi.Device // besides KD-MOCK (registered with key)
 }
 
 var errUnset = errors.New("mock: not set")
@@ -36,6 +37,9 @@ func (m *mockStore) RegisterDevice(context.Context, string, ed25519.PublicKey, s
 	return engineapi.Device{}, errUnset
 }
 func (m *mockStore) Device(_ context.Context, id string) (engineapi.Device, error) {
+	if d, ok := m.devices[id]; ok {
+		return d, nil
+	}
 	if id != "KD-MOCK" {
 		return engineapi.Device{}, core.Errorf(core.ENOTFOUND, "no device")
 	}
@@ -109,7 +113,7 @@ func (r *rig) do(path, body string) (int, engineapi.Error) {
 	req.Header.Set(engineapi.HeaderDevice, "KD-MOCK")
 	req.Header.Set(engineapi.HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
 	req.Header.Set(engineapi.HeaderNonce, nonce)
-	req.Header.Set(engineapi.HeaderSignature, engineapi.Sign(r.store.key, http.MethodPost, path, []byte(body), now.Unix(), nonce))
+	req.Header.Set(engineapi.HeaderSignature, engineapi.Sign(r.store.key, http.MethodPost, path, "KD-MOCK", []byte(body), now.Unix(), nonce))
 	rec := httptest.NewRecorder()
 	r.h.ServeHTTP(rec, req)
 	var e engineapi.Error

@@ -39,10 +39,23 @@ var ErrInsecureKey = errors.New("private key file is readable by group or others
 // the group or others may read, and (re)writes kiosk.pub when it is missing
 // or does not match the key.
 func LoadOrCreate(dir string) (ed25519.PrivateKey, error) {
+	return LoadOrCreateNamed(dir, PrivateFile, PublicFile)
+}
+
+// Files of the engine's own key (issue 10), beside its database: it signs
+// every answer the engine gives, and kiosks pin its public key.
+const (
+	EnginePrivateFile = "engine.key"
+	EnginePublicFile  = "engine.pub"
+)
+
+// LoadOrCreateNamed is LoadOrCreate with other file names, for the
+// engine's key.
+func LoadOrCreateNamed(dir, privateFile, publicFile string) (ed25519.PrivateKey, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("keys: create %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, PrivateFile)
+	path := filepath.Join(dir, privateFile)
 	priv, err := readPrivate(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		priv, err = create(path)
@@ -50,7 +63,7 @@ func LoadOrCreate(dir string) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ensurePublic(filepath.Join(dir, PublicFile), priv.Public().(ed25519.PublicKey)); err != nil {
+	if err := ensurePublic(filepath.Join(dir, publicFile), priv.Public().(ed25519.PublicKey)); err != nil {
 		return nil, err
 	}
 	return priv, nil

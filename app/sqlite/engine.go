@@ -24,11 +24,13 @@ type EngineStore struct {
 
 	mu        sync.Mutex // one writer at a time
 	nextPrune time.Time  // when UseNonce next drops expired nonces
-	nonceConn *sql.Conn  // nonces' own connection, synchronous=NORMAL; nil for a memory database
+	nonceConn *sql.Conn  // nonces' own connection, synchronous=FULL; nil for a memory database
+	nonces    nonceQueue // nonces waiting for the next group commit
 
 	stmts engineStmts
 
 	review reviewConfig // the review desk's settings (engine_review.go)
+	audit  auditChain   // the audit chain's head, under mu (engine_audit.go)
 }
 
 var _ engineapi.Store = (*EngineStore)(nil)
@@ -42,9 +44,10 @@ type engineStmts struct {
 	conflicts, updateApp, appDevice *sql.Stmt
 	replaced, claim, replaceApp     *sql.Stmt
 	insertReplaced, applications    *sql.Stmt
+	auditInsert                     *sql.Stmt // engine_audit.go
 }
 
-const deviceCols = `id, name, public_key, created_at, code_expires, registered_at, revoked_at`
+const deviceCols = `id, name, public_key, created_at, code_expires, registered_at, revoked_at, coalesce(reg_prefix, 0)`
 
 func (s *engineStmts) list() []struct {
 	dst **sql.Stmt
@@ -78,6 +81,7 @@ func (s *engineStmts) list() []struct {
 			FROM engine_applications WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR reg_no = ?2) ORDER BY received_at, id`},
 		{&s.changes, `SELECT seq, app_id, reg_no, state, reason, at FROM engine_changes
 			WHERE device_id = ` + arg + ` AND seq > ? ORDER BY seq LIMIT ?`},
+		{&s.auditInsert, auditInsertSQL},
 		{&s.conflicts, `SELECT app_id, reg_no, device_id, kept_id, kept_reg_no, stage, child, reason, at
 			FROM engine_conflicts ORDER BY at, app_id`},
 	}
@@ -102,17 +106,19 @@ func (d *DB) EngineStore(ctx context.Context) (*EngineStore, error) {
 	return s, nil
 }
 
-// openNonceConn keeps a connection whose commits do not wait for the disk:
-// a nonce reaches the disk with the next ingest's commit (same WAL), and
-// losing the last few in a power cut reopens at most a ten-minute replay
-// window for requests that are idempotent or read-only. It saves one
-// fsync per request (measured: 10–30 % of ingest throughput).
+// openNonceConn keeps the nonces' own connection, with synchronous=FULL
+// whatever the database's setting: a nonce is on disk before the request
+// it protects is answered, so an engine killed (or a machine losing power)
+// right after answering refuses the same request replayed after the
+// restart. It costs one fsync per signed request (docs/BENCHMARKS.md,
+// section wire); before issue 10 this connection ran NORMAL and a power
+// cut could reopen the replay window.
 func (s *EngineStore) openNonceConn(ctx context.Context) error {
 	c, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("nonce connection: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+	if _, err := c.ExecContext(ctx, `PRAGMA synchronous = FULL`); err != nil {
 		return errors.Join(fmt.Errorf("nonce connection: %w", err), c.Close())
 	}
 	s.nonceConn = c
@@ -155,9 +161,12 @@ func (s *EngineStore) writeOn(ctx context.Context, conn *sql.Conn, fn func(tx *s
 		return err
 	}
 	if err := fn(tx); err != nil {
+		s.auditDone(false)
 		return errors.Join(err, rollback(tx))
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	s.auditDone(err == nil)
+	return err
 }
 
 // AddDevice implements engineapi.Store.
@@ -166,10 +175,31 @@ func (s *EngineStore) AddDevice(ctx context.Context, d engineapi.Device, codeHas
 		return fmt.Errorf("add device: needs an ID and a code hash")
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO engine_devices (id, name, code_hash, code_expires, created_at)
-			VALUES (?, ?, ?, ?, ?)`, d.ID, d.Name, codeHash, d.CodeExpires.Unix(), d.CreatedAt.Unix())
-		return err
+		// The lowest free prefix: the first after the highest, or a gap.
+		var prefix int
+		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(reg_prefix), ?1 - 1) + 1 FROM engine_devices`, engineapi.RegPrefixMin).Scan(&prefix)
+		if err == nil && prefix > engineapi.RegPrefixMax {
+			err = tx.QueryRowContext(ctx, `SELECT coalesce(min(reg_prefix + 1), 0) FROM engine_devices d
+				WHERE reg_prefix + 1 <= ?1 AND NOT EXISTS (SELECT 1 FROM engine_devices d2 WHERE d2.reg_prefix = d.reg_prefix + 1)`,
+				engineapi.RegPrefixMax).Scan(&prefix)
+			if err == nil && prefix == 0 {
+				return errNoPrefix
+			}
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO engine_devices (id, name, code_hash, code_expires, created_at, reg_prefix)
+			VALUES (?, ?, ?, ?, ?, ?)`, d.ID, d.Name, codeHash, d.CodeExpires.Unix(), d.CreatedAt.Unix(), prefix)
+		if err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, engineapi.AuditEvent{Actor: "engine", At: d.CreatedAt, Action: "device.add",
+			Subject: "device:" + d.ID, After: "issued", Detail: d.Name})
 	})
+	if errors.Is(err, errNoPrefix) {
+		return errNoPrefix
+	}
 	if err != nil {
 		return fmt.Errorf("add device: %w", err)
 	}
@@ -202,16 +232,29 @@ func (s *EngineStore) RegisterDevice(ctx context.Context, codeHash string, pub e
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE engine_devices SET public_key = ?, registered_at = ?,
 			name = CASE WHEN ? = '' THEN name ELSE ? END WHERE id = ?`, []byte(pub), now.Unix(), name, name, id)
-		return err
+		if isUniqueViolation(err) {
+			return errKeyTaken
+		}
+		if err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, engineapi.AuditEvent{Actor: "device:" + id, At: now, Action: "device.register",
+			Subject: "device:" + id, Before: "issued", After: "registered", Detail: name})
 	})
 	if err != nil {
-		if errors.Is(err, errBadCode) {
-			return engineapi.Device{}, errBadCode
+		if errors.Is(err, errBadCode) || errors.Is(err, errKeyTaken) {
+			return engineapi.Device{}, err
 		}
 		return engineapi.Device{}, fmt.Errorf("register device: %w", err)
 	}
 	return s.Device(ctx, id)
 }
+
+var errNoPrefix = core.Errorf(core.ECONFLICT, "every registration-number prefix (%d–%d) is taken: this engine cannot enrol another kiosk", engineapi.RegPrefixMin, engineapi.RegPrefixMax)
+
+// errKeyTaken answers a key bound to another device.
+var errKeyTaken = core.Errorf(core.ECONFLICT, "this kiosk's key already belongs to another device that is not revoked: one key belongs to one device. "+
+	"An admin revokes the old device first (`enrolldesk engine device revoke`), then this code works")
 
 var errBadCode = core.Errorf(core.ENOTFOUND, "the enrollment code is unknown, used or expired: ask an admin for a new one")
 
@@ -233,7 +276,7 @@ func scanDevice(row scanner) (engineapi.Device, error) {
 	var d engineapi.Device
 	var key []byte
 	var created, expires, registered, revoked int64
-	if err := row.Scan(&d.ID, &d.Name, &key, &created, &expires, &registered, &revoked); err != nil {
+	if err := row.Scan(&d.ID, &d.Name, &key, &created, &expires, &registered, &revoked, &d.RegPrefix); err != nil {
 		return d, err
 	}
 	if len(key) > 0 {
@@ -278,7 +321,11 @@ func (s *EngineStore) RevokeDevice(ctx context.Context, id string, now time.Time
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
-		return err
+		if err != nil || n == 0 {
+			return err
+		}
+		return s.auditTx(ctx, tx, engineapi.AuditEvent{Actor: "engine", At: now, Action: "device.revoke",
+			Subject: "device:" + id, After: "revoked"})
 	})
 	if err != nil {
 		return fmt.Errorf("revoke device: %w", err)
@@ -292,28 +339,87 @@ func (s *EngineStore) RevokeDevice(ctx context.Context, id string, now time.Time
 // noncePruneEvery is how often UseNonce drops expired nonces.
 const noncePruneEvery = time.Minute
 
-// UseNonce implements engineapi.Store.
+// UseNonce implements engineapi.Store. The nonce is on disk
+// (synchronous=FULL) when it returns. Concurrent calls share commits
+// (group commit): the first caller writes every nonce queued meanwhile in
+// one transaction, so durability costs one fsync per batch, not per
+// request.
 func (s *EngineStore) UseNonce(ctx context.Context, deviceID, nonce string, expires, now time.Time) (bool, error) {
-	var fresh bool
-	err := s.writeOn(ctx, s.nonceConn, func(tx *sql.Tx) error {
-		if !now.Before(s.nextPrune) {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM engine_nonces WHERE expires < ?`, now.Unix()); err != nil {
-				return err
-			}
-			s.nextPrune = now.Add(noncePruneEvery)
-		}
-		res, err := tx.StmtContext(ctx, s.stmts.nonce).ExecContext(ctx, deviceID, nonce, expires.Unix())
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		fresh = n == 1
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("use nonce: %w", err)
+	req := &nonceReq{device: deviceID, nonce: nonce, expires: expires.Unix(), now: now, done: make(chan struct{})}
+	s.nonces.Lock()
+	s.nonces.pending = append(s.nonces.pending, req)
+	lead := !s.nonces.flushing
+	s.nonces.flushing = true
+	s.nonces.Unlock()
+	if lead {
+		s.flushNonces(context.WithoutCancel(ctx))
 	}
-	return fresh, nil
+	select {
+	case <-req.done:
+		return req.fresh, req.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// nonceReq is one UseNonce waiting for its batch's commit.
+type nonceReq struct {
+	device, nonce string
+	expires       int64
+	now           time.Time
+	fresh         bool
+	err           error
+	done          chan struct{}
+}
+
+// nonceQueue is the nonces waiting for the next commit.
+type nonceQueue struct {
+	sync.Mutex
+	pending  []*nonceReq
+	flushing bool // a caller is committing; it takes what queues meanwhile too
+}
+
+// flushNonces commits queued nonces batch after batch until none wait.
+func (s *EngineStore) flushNonces(ctx context.Context) {
+	for {
+		s.nonces.Lock()
+		batch := s.nonces.pending
+		s.nonces.pending = nil
+		if len(batch) == 0 {
+			s.nonces.flushing = false
+			s.nonces.Unlock()
+			return
+		}
+		s.nonces.Unlock()
+		err := s.writeOn(ctx, s.nonceConn, func(tx *sql.Tx) error {
+			now := batch[len(batch)-1].now
+			if !now.Before(s.nextPrune) {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM engine_nonces WHERE expires < ?`, now.Unix()); err != nil {
+					return err
+				}
+				s.nextPrune = now.Add(noncePruneEvery)
+			}
+			st := tx.StmtContext(ctx, s.stmts.nonce)
+			for _, r := range batch {
+				res, err := st.ExecContext(ctx, r.device, r.nonce, r.expires)
+				if err != nil {
+					return err
+				}
+				n, err := res.RowsAffected()
+				if err != nil {
+					return err
+				}
+				r.fresh = n == 1
+			}
+			return nil
+		})
+		for _, r := range batch {
+			if err != nil {
+				r.fresh, r.err = false, fmt.Errorf("use nonce: %w", err)
+			}
+			close(r.done)
+		}
+	}
 }
 
 // Application implements engineapi.Store.

@@ -56,7 +56,10 @@ func (s *EngineStore) Ingest(ctx context.Context, deviceID string, items []engin
 			it.result = res
 		}
 		// The review desk keeps the refused items for its conflicts list.
-		return s.recordRefusedTx(ctx, tx, deviceID, items, prepared, now)
+		if err := s.recordRefusedTx(ctx, tx, deviceID, items, prepared, now); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, ingestEvents(deviceID, items, prepared, now)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
@@ -97,12 +100,13 @@ func prepareItems(items []engineapi.Intake) []received {
 
 // ingestTx holds the statements of one ingest transaction.
 type ingestTx struct {
+	tx                                                                     *sql.Tx
 	insertApp, insertChange, appState, conflictByApp, kept, insertConflict *sql.Stmt
 	replaced, appDevice, replaceApp, insertReplaced                        *sql.Stmt
 }
 
 func (s *EngineStore) txStmts(ctx context.Context, tx *sql.Tx) ingestTx {
-	return ingestTx{
+	return ingestTx{tx: tx,
 		insertApp: tx.StmtContext(ctx, s.stmts.insertApp), insertChange: tx.StmtContext(ctx, s.stmts.insertChange),
 		appState: tx.StmtContext(ctx, s.stmts.appState), conflictByApp: tx.StmtContext(ctx, s.stmts.conflictByApp),
 		kept: tx.StmtContext(ctx, s.stmts.kept), insertConflict: tx.StmtContext(ctx, s.stmts.insertConflict),
@@ -179,6 +183,16 @@ func (st ingestTx) explain(ctx context.Context, deviceID string, it *received, n
 	if err == nil {
 		return res, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
+		return res, err
+	}
+	// A registration number another application holds (the unique index
+	// refused the insert for it, not for the child): rejected for good.
+	var holder string
+	err = st.tx.QueryRowContext(ctx, `SELECT id FROM engine_applications WHERE reg_no = ?`, a.RegNo).Scan(&holder)
+	if err == nil && holder != a.ID {
+		return engineapi.ItemResult{ID: a.ID, Outcome: engineapi.ItemRejected, Code: engineapi.ReasonBadRegNo,
+			Reason: "登记号 " + a.RegNo + " 已被另一份报名使用，这份报名不能受理。请到人工窗口。"}, nil
+	} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return res, err
 	}
 	var keptID, keptRegNo, keptState string
@@ -300,6 +314,7 @@ func (s *EngineStore) change(ctx context.Context, appID, reason string, now time
 		if err != nil {
 			return err
 		}
+		before := a.State
 		if err := fn(&a); err != nil {
 			return err
 		}
@@ -315,8 +330,10 @@ func (s *EngineStore) change(ctx context.Context, appID, reason string, now time
 			return err
 		}
 		c = engineapi.StatusChange{AppID: a.ID, RegNo: a.RegNo, State: a.State, Reason: reason, At: time.Unix(now.Unix(), 0).UTC()}
-		c.Seq, err = res.LastInsertId()
-		return err
+		if c.Seq, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, stateEvent(&a, before, reason, now))
 	})
 	if err != nil {
 		var de *core.Error

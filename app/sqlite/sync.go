@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -300,16 +301,22 @@ type Device struct {
 	ID           string // device ID the engine gave at registration; "" when not registered
 	EngineURL    string
 	RegisteredAt time.Time
+	EngineKey    ed25519.PublicKey // the engine's key, pinned at enrolment; nil for a kiosk enrolled before answers were signed
+	RegPrefix    int               // the registration-number prefix the engine assigned; 0 when none
 }
 
 // Device returns the kiosk's registration.
 func (d *DB) Device(ctx context.Context) (Device, error) {
 	var dev Device
 	var at int64
-	err := d.db.QueryRowContext(ctx, `SELECT device_id, engine_url, registered_at FROM sync_device WHERE id = 1`).
-		Scan(&dev.ID, &dev.EngineURL, &at)
+	var key []byte
+	err := d.db.QueryRowContext(ctx, `SELECT device_id, engine_url, registered_at, engine_key, reg_prefix FROM sync_device WHERE id = 1`).
+		Scan(&dev.ID, &dev.EngineURL, &at, &key, &dev.RegPrefix)
 	if err != nil {
 		return Device{}, fmt.Errorf("read device: %w", err)
+	}
+	if len(key) == ed25519.PublicKeySize {
+		dev.EngineKey = ed25519.PublicKey(key)
 	}
 	if at != 0 {
 		dev.RegisteredAt = time.Unix(at, 0)
@@ -323,9 +330,17 @@ func (d *DB) SetDevice(ctx context.Context, dev Device) error {
 	return d.inTx(ctx, "set device", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE sync_device SET
 			pull_cursor = CASE WHEN device_id = ?1 AND engine_url = ?2 THEN pull_cursor ELSE 0 END,
-			device_id = ?1, engine_url = ?2, registered_at = ?3 WHERE id = 1`, dev.ID, dev.EngineURL, dev.RegisteredAt.Unix())
+			device_id = ?1, engine_url = ?2, registered_at = ?3, engine_key = ?4, reg_prefix = ?5 WHERE id = 1`,
+			dev.ID, dev.EngineURL, dev.RegisteredAt.Unix(), nullBytes(dev.EngineKey), dev.RegPrefix)
 		return err
 	})
+}
+
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 // AppSync is where one application stands with the engine.

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"path/filepath"
 	"testing"
 	"time"
@@ -183,7 +184,8 @@ func TestDeviceRegistration(t *testing.T) {
 	if dev, err := db.Device(ctx); err != nil || dev.ID != "" {
 		t.Fatalf("new store device = %+v, %v", dev, err)
 	}
-	dev := sqlite.Device{ID: "D1", EngineURL: "https://engine", RegisteredAt: time.Unix(1_800_000_000, 0)}
+	engineKey := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public().(ed25519.PublicKey)
+	dev := sqlite.Device{ID: "D1", EngineURL: "https://engine", RegisteredAt: time.Unix(1_800_000_000, 0), EngineKey: engineKey, RegPrefix: 4711}
 	if err := db.SetDevice(ctx, dev); err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +205,8 @@ func TestDeviceRegistration(t *testing.T) {
 	if c, _ := db.PullCursor(ctx); c != 0 {
 		t.Errorf("cursor after a new registration = %d, want 0", c)
 	}
-	if got, _ := db.Device(ctx); got != dev {
+	if got, _ := db.Device(ctx); got.ID != dev.ID || got.EngineURL != dev.EngineURL || !got.RegisteredAt.Equal(dev.RegisteredAt) ||
+		!got.EngineKey.Equal(dev.EngineKey) || got.RegPrefix != 4711 {
 		t.Errorf("device = %+v, want %+v", got, dev)
 	}
 }

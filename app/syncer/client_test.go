@@ -29,7 +29,7 @@ func TestClientSignsEveryRequestWithAFreshNonce(t *testing.T) {
 		}
 		h := r.Header
 		ts, _ := strconv.ParseInt(h.Get(engineapi.HeaderTimestamp), 10, 64)
-		if !engineapi.Verify(key.Public().(ed25519.PublicKey), r.Method, r.URL.Path, body, ts, h.Get(engineapi.HeaderNonce), h.Get(engineapi.HeaderSignature)) {
+		if !engineapi.Verify(key.Public().(ed25519.PublicKey), r.Method, r.URL.Path, "D9", body, ts, h.Get(engineapi.HeaderNonce), h.Get(engineapi.HeaderSignature)) {
 			t.Errorf("%s: signature does not verify", r.URL.Path)
 		}
 		if h.Get(engineapi.HeaderDevice) != "D9" || time.Since(time.Unix(ts, 0)).Abs() > time.Minute {
@@ -42,10 +42,14 @@ func TestClientSignsEveryRequestWithAFreshNonce(t *testing.T) {
 			nonces[n] = true
 		}
 		mu.Unlock()
-		answer(w, 200, map[string]any{"results": []any{}, "changes": []any{}})
+		rec := httptest.NewRecorder()
+		answer(rec, 200, map[string]any{"results": []any{}, "changes": []any{}})
+		w.Header().Set(engineapi.HeaderAnswer, engineapi.SignAnswer(engineKey, 200, r.URL.Path, h.Get(engineapi.HeaderNonce), rec.Body.Bytes()))
+		w.Write(rec.Body.Bytes()) //nolint:errcheck // test server
 	}))
 	defer srv.Close()
 	c := syncer.NewClient(srv.URL+"/", key, "D9")
+	c.EngineKey = engineKey.Public().(ed25519.PublicKey)
 	ctx := context.Background()
 	for range 3 {
 		if _, err := c.Push(ctx, applications(2)); err != nil {
@@ -67,7 +71,7 @@ func TestClientErrors(t *testing.T) {
 
 	t.Run("BadCode", func(t *testing.T) {
 		c := syncer.NewClient(r.e.srv.URL, key, "")
-		_, err := c.Register(ctx, "WRONG", "K2")
+		_, err := c.Register(ctx, "WRONG", testFingerprint, "K2")
 		var api *syncer.APIError
 		if !errors.As(err, &api) || api.Status != 403 || api.Reason != engineapi.ReasonBadCode {
 			t.Errorf("err = %v", err)
@@ -75,18 +79,21 @@ func TestClientErrors(t *testing.T) {
 	})
 	t.Run("NotRegistered", func(t *testing.T) {
 		c := syncer.NewClient(r.e.srv.URL, key, "")
+		c.EngineKey = r.c.EngineKey
 		if _, err := c.Push(ctx, applications(1)); !syncer.Refused(err) {
 			t.Errorf("an unregistered client's push: %v, want refused", err)
 		}
 	})
 	t.Run("WrongKey", func(t *testing.T) {
 		c := syncer.NewClient(r.e.srv.URL, key, testDevice)
+		c.EngineKey = r.c.EngineKey
 		if _, err := c.Pull(ctx, 0, 1); !syncer.Refused(err) {
 			t.Errorf("another key for the device: %v, want refused", err)
 		}
 	})
 	t.Run("Unreachable", func(t *testing.T) {
 		c := syncer.NewClient("http://127.0.0.1:1", key, testDevice)
+		c.EngineKey = r.c.EngineKey
 		_, err := c.Pull(ctx, 0, 1)
 		if err == nil || syncer.Refused(err) {
 			t.Errorf("unreachable engine: %v, want a plain (transient) error", err)
@@ -98,6 +105,7 @@ func TestClientErrors(t *testing.T) {
 		defer slow.Close()
 		defer close(block)
 		c := syncer.NewClient(slow.URL, key, testDevice)
+		c.EngineKey = r.c.EngineKey
 		c.HTTP = syncer.NewHTTPClient(200 * time.Millisecond)
 		start := time.Now()
 		if _, err := c.Pull(ctx, 0, 1); err == nil || time.Since(start) > 5*time.Second {

@@ -42,7 +42,20 @@ type fakeEngine struct {
 	all400  bool   // refuse every push whole
 	revoked bool   // refuse the device (403)
 	drop    map[string]bool
+
+	key        ed25519.PrivateKey // signs every answer
+	unsigned   bool               // answer without a signature (a middlebox stripped it)
+	forger     ed25519.PrivateKey // sign answers with this key instead (a middlebox forging them)
+	limitAfter int                // answer 429 with Retry-After: retryAfter once this many signed requests were served (0: never)
+	retryAfter int
+	served     int
 }
+
+// engineKey is the fake engine's answer key, shared by every fake.
+var engineKey = ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+
+// testFingerprint is what an admin would give a kiosk with testCode.
+var testFingerprint = engineapi.Fingerprint(engineKey.Public().(ed25519.PublicKey))
 
 const testCode = "ENROLL-1"
 const testDevice = "DEV-1"
@@ -55,9 +68,33 @@ func newFakeEngine(t *testing.T) *fakeEngine {
 	mux.HandleFunc("POST "+engineapi.PathPush, e.signed(e.push))
 	mux.HandleFunc("POST "+engineapi.PathPull, e.signed(e.pull))
 	mux.HandleFunc("POST "+engineapi.PathLookup, e.signed(e.lookup))
-	e.srv = httptest.NewServer(mux)
+	e.key = engineKey
+	e.srv = httptest.NewServer(e.signAnswers(mux))
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// signAnswers signs every answer as the engine does (or not, or with the
+// wrong key, by the knobs).
+func (e *fakeEngine) signAnswers(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		e.mu.Lock()
+		key, unsigned := e.key, e.unsigned
+		if e.forger != nil {
+			key = e.forger
+		}
+		e.mu.Unlock()
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		if !unsigned {
+			w.Header().Set(engineapi.HeaderAnswer, engineapi.SignAnswer(key, rec.Code, r.URL.Path, r.Header.Get(engineapi.HeaderNonce), rec.Body.Bytes()))
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes()) //nolint:errcheck // test server
+	})
 }
 
 func answer(w http.ResponseWriter, status int, v any) {
@@ -84,7 +121,8 @@ func (e *fakeEngine) register(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	e.pub = pub
 	e.mu.Unlock()
-	answer(w, 200, engineapi.RegisterResponse{DeviceID: testDevice})
+	answer(w, 200, engineapi.RegisterResponse{DeviceID: testDevice, RegPrefix: 4711,
+		EngineKey: base64.RawURLEncoding.EncodeToString(e.key.Public().(ed25519.PublicKey))})
 }
 
 // signed checks a request's signature headers as the engine must.
@@ -104,7 +142,7 @@ func (e *fakeEngine) signed(next func(http.ResponseWriter, []byte)) http.Handler
 			refuse(w, 401, engineapi.ReasonUnsigned, "")
 		case h.Get(engineapi.HeaderDevice) != testDevice || e.pub == nil:
 			refuse(w, 401, engineapi.ReasonUnknownDevice, "")
-		case !engineapi.Verify(e.pub, r.Method, r.URL.Path, body, ts, h.Get(engineapi.HeaderNonce), h.Get(engineapi.HeaderSignature)):
+		case !engineapi.Verify(e.pub, r.Method, r.URL.Path, h.Get(engineapi.HeaderDevice), body, ts, h.Get(engineapi.HeaderNonce), h.Get(engineapi.HeaderSignature)):
 			refuse(w, 401, engineapi.ReasonBadSignature, "")
 		case time.Since(time.Unix(ts, 0)).Abs() > engineapi.MaxSkew:
 			refuse(w, 401, engineapi.ReasonClockSkew, "")
@@ -113,8 +151,13 @@ func (e *fakeEngine) signed(next func(http.ResponseWriter, []byte)) http.Handler
 		case e.revoked:
 			e.nonces[h.Get(engineapi.HeaderNonce)] = true
 			refuse(w, 403, engineapi.ReasonRevoked, "设备已停用")
+		case e.limitAfter > 0 && e.served >= e.limitAfter:
+			e.nonces[h.Get(engineapi.HeaderNonce)] = true
+			w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
+			refuse(w, 429, engineapi.ReasonRateLimited, "slow down")
 		default:
 			e.nonces[h.Get(engineapi.HeaderNonce)] = true
+			e.served++
 			next(w, body)
 		}
 	}

@@ -151,10 +151,7 @@ func (w *Worker) Run(ctx context.Context) {
 			wait = DefaultIdle
 		}
 		if err != nil {
-			wait = w.backoff(w.Status().Failures)
-			if Refused(err) {
-				wait = w.backoffCap(64) // the cap: someone has to act first
-			}
+			wait = w.waitAfter(err)
 		} else if next, ok, err := w.Outbox.NextOutboxAttempt(ctx); err == nil && ok {
 			wait = min(wait, w.untilDue(next))
 		}
@@ -178,7 +175,7 @@ func (w *Worker) Drain(ctx context.Context) error {
 		if qerr != nil {
 			return qerr
 		}
-		wait := w.backoff(w.Status().Failures)
+		wait := w.waitAfter(err)
 		if err == nil {
 			if !ok {
 				return nil
@@ -189,6 +186,19 @@ func (w *Worker) Drain(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// waitAfter is how long to wait after a failed pass: the backoff, or the
+// engine's Retry-After when longer (a 429), clamped to the backoff cap; the
+// cap when the engine refuses the device (someone has to act first).
+func (w *Worker) waitAfter(err error) time.Duration {
+	if err == nil {
+		return w.backoff(w.Status().Failures)
+	}
+	if Refused(err) {
+		return w.backoffCap(64)
+	}
+	return max(w.backoff(w.Status().Failures), min(RetryAfter(err), w.backoffCap(64)))
 }
 
 // untilDue is how long to wait for an item scheduled at next: never more
@@ -281,7 +291,11 @@ func (w *Worker) pushBatch(ctx context.Context, items []Item, rep *Report) error
 	case Refused(err):
 		return err // not the items' fault: they wait untouched
 	case !refused:
-		return errors.Join(err, w.markFailed(ctx, items, err, w.retryAfterOutage, rep))
+		next := w.retryAfterOutage
+		if ra := min(RetryAfter(err), w.backoffCap(64)); ra > 0 {
+			next = func(n int) time.Time { return maxTime(w.retryAfterOutage(n), w.now().Add(ra)) }
+		}
+		return errors.Join(err, w.markFailed(ctx, items, err, next, rep))
 	case tooLarge || maxAttempts(items)+1 >= w.poisonAfter():
 		return w.isolate(ctx, items, err, tooLarge, rep)
 	default:
@@ -540,6 +554,13 @@ func apps(items []Item) []core.Application {
 		out[i] = it.App
 	}
 	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func maxAttempts(items []Item) int {

@@ -31,8 +31,8 @@ func newRig(t *testing.T) *rig {
 	}
 	r := &rig{e: newFakeEngine(t), o: newMemOutbox(), clock: &clock{t: time.Now()}}
 	r.c = syncer.NewClient(r.e.srv.URL, key, "")
-	if id, err := r.c.Register(context.Background(), testCode, "K1"); err != nil || id != testDevice {
-		t.Fatalf("register = %q, %v", id, err)
+	if reg, err := r.c.Register(context.Background(), testCode, testFingerprint, "K1"); err != nil || reg.DeviceID != testDevice || reg.RegPrefix != 4711 {
+		t.Fatalf("register = %+v, %v", reg, err)
 	}
 	r.w = syncer.NewWorker(r.c, r.o)
 	r.w.Now = r.clock.Now

@@ -22,12 +22,19 @@ import (
 // enrollment code, ECONFLICT for a state change that does not fit.
 type Store interface {
 	// AddDevice creates a device an admin issued; codeHash is HashCode of its
-	// one-time enrollment code, valid until d.CodeExpires.
+	// one-time enrollment code, valid until d.CodeExpires. The store gives
+	// it a registration-number prefix (RegPrefixMin..RegPrefixMax) no other
+	// device has, whatever d.RegPrefix says (Device returns it);
+	// ECONFLICT when every prefix is taken.
 	AddDevice(ctx context.Context, d Device, codeHash string) error
 	// RegisterDevice binds pub to the device whose unused, unexpired code
 	// hashes to codeHash, and uses the code up. Presenting the same code
 	// and key again before the code expires returns the same device, so a
-	// kiosk that lost the answer can retry. Any other use is ENOTFOUND.
+	// kiosk that lost the answer can retry. Any other use is ENOTFOUND. A
+	// key already bound to another device that is not revoked is
+	// ECONFLICT: one public key belongs to one live device (a unique
+	// index, not a check in Go); after a revocation an admin's new code
+	// may take the same kiosk back.
 	RegisterDevice(ctx context.Context, codeHash string, pub ed25519.PublicKey, name string, now time.Time) (Device, error)
 	// Device returns a device by ID, or ENOTFOUND.
 	Device(ctx context.Context, id string) (Device, error)
@@ -41,7 +48,9 @@ type Store interface {
 	// Ingest stores a batch pushed by a device, decided by a Decider, in
 	// one transaction and answers each item in order (see the Item*
 	// outcomes). A known application ID is a duplicate whatever the item
-	// says; an item with Refused set is answered that way; one child,
+	// says; an item with Refused set is answered that way; an item whose
+	// registration number another application holds is rejected
+	// (ReasonBadRegNo, a unique index); one child,
 	// stage and year is kept once (a conflict), except that an application
 	// in state returned is replaced by the new one (accepted), its history
 	// kept before the new one's. An error means nothing was stored.
@@ -100,6 +109,9 @@ type Device struct {
 	CodeExpires  time.Time
 	RegisteredAt time.Time // zero until registered
 	RevokedAt    time.Time // zero unless revoked
+	// RegPrefix is the first group of every registration number the
+	// device prints once enrolled (RegPrefixMin..RegPrefixMax).
+	RegPrefix int
 }
 
 // Registered reports whether a key is bound to the device.

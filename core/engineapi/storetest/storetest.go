@@ -45,6 +45,9 @@ func Run(t *testing.T, open func(t *testing.T) engineapi.Store) {
 		{"ReturnAndResubmit", testReturnAndResubmit},
 		{"ReturnRefused", testReturnRefused},
 		{"Applications", testApplications},
+		{"KeyOneDevice", testKeyOneDevice},
+		{"PrefixesUnique", testPrefixesUnique},
+		{"RegNoUnique", testRegNoUnique},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })

@@ -1,0 +1,204 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"enrolldesk/core"
+	"enrolldesk/core/audit"
+	"enrolldesk/core/engineapi"
+)
+
+// The engine's audit log on PostgreSQL (migration 0003): state changes
+// append their entries inside their own transaction, look-ups and reads
+// through Append. The head is a row locked by each appending transaction,
+// so the chain stays one chain across engine processes.
+
+var (
+	_ engineapi.AuditLog = (*Store)(nil)
+	_ audit.Reader       = (*Store)(nil)
+)
+
+const auditCols = `seq, prev, hash, actor, at, action, subject, before_state, after_state, reason, detail`
+
+// appendAudit locks the chain's head, chains events after it and inserts
+// them in tx. Call it last in a transaction: the head stays locked until
+// the commit.
+func appendAudit(ctx context.Context, tx pgx.Tx, events []engineapi.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var h audit.Head
+	var hash []byte
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM engine_audit_head WHERE id = 1 FOR UPDATE`).Scan(&h.Seq, &hash); err != nil {
+		return fmt.Errorf("audit: lock the chain's head: %w", err)
+	}
+	var ok bool
+	if h.Hash, ok = audit.HashFromBytes(hash); !ok {
+		return fmt.Errorf("audit: the head's hash is %d bytes, not 32: run `enrolldesk audit verify`", len(hash))
+	}
+	entries, next := h.Chain(stampEvents(events, time.Now()))
+	b := &pgx.Batch{}
+	for _, e := range entries {
+		b.Queue(`INSERT INTO engine_audit (`+auditCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			e.Seq, e.Prev[:], e.Hash[:], e.Actor, e.At.UnixNano(), e.Action, e.Subject, e.Before, e.After, e.Reason, e.Detail)
+	}
+	b.Queue(`UPDATE engine_audit_head SET seq = $1, hash = $2 WHERE id = 1`, next.Seq, next.Hash[:])
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("audit: append: %w", err)
+	}
+	return nil
+}
+
+// stampEvents gives events without a time (or one nanoseconds cannot
+// hold) the time now.
+func stampEvents(events []engineapi.AuditEvent, now time.Time) []engineapi.AuditEvent {
+	out := append([]engineapi.AuditEvent(nil), events...)
+	for i, ev := range out {
+		if y := ev.At.Year(); ev.At.IsZero() || y < 1700 || y > 2200 {
+			out[i].At = now
+		}
+	}
+	return out
+}
+
+// Append implements engineapi.AuditLog: the events, in order, in one
+// transaction.
+func (s *Store) Append(ctx context.Context, events []engineapi.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx pgx.Tx) error { return appendAudit(ctx, tx, events) })
+}
+
+// AuditHead returns the chain's committed head, for anchors.
+func (s *Store) AuditHead(ctx context.Context) (audit.Head, error) {
+	var h audit.Head
+	var hash []byte
+	if err := s.pool.QueryRow(ctx, `SELECT seq, hash FROM engine_audit_head WHERE id = 1`).Scan(&h.Seq, &hash); err != nil {
+		return h, fmt.Errorf("audit: read the chain's head: %w", err)
+	}
+	h.Hash, _ = audit.HashFromBytes(hash)
+	return h, nil
+}
+
+// WalkAudit implements audit.Reader: every entry in seq order, in one
+// repeatable-read transaction so the walk sees one state of the log.
+func (s *Store) WalkAudit(ctx context.Context, fn func(audit.Entry) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read-only
+	rows, err := tx.Query(ctx, `SELECT `+auditCols+` FROM engine_audit ORDER BY seq`)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+func scanAudit(rows pgx.Rows) (audit.Entry, error) {
+	var e audit.Entry
+	var prev, hash []byte
+	var at int64
+	if err := rows.Scan(&e.Seq, &prev, &hash, &e.Actor, &at, &e.Action, &e.Subject, &e.Before, &e.After, &e.Reason, &e.Detail); err != nil {
+		return e, fmt.Errorf("audit: read an entry: %w", err)
+	}
+	e.Prev, _ = audit.HashFromBytes(prev)
+	e.Hash, _ = audit.HashFromBytes(hash)
+	e.At = time.Unix(0, at).UTC()
+	return e, nil
+}
+
+// AuditTail returns the last limit entries, newest first.
+func (s *Store) AuditTail(ctx context.Context, limit int) ([]audit.Entry, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+auditCols+` FROM engine_audit ORDER BY seq DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	defer rows.Close()
+	var out []audit.Entry
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AuditHashAt returns the stored hash of entry seq, for audit.CheckAnchors.
+func (s *Store) AuditHashAt(ctx context.Context, seq int64) (audit.Hash, bool, error) {
+	var b []byte
+	err := s.pool.QueryRow(ctx, `SELECT hash FROM engine_audit WHERE seq = $1`, seq).Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return audit.Hash{}, false, nil
+	}
+	if err != nil {
+		return audit.Hash{}, false, fmt.Errorf("audit: %w", err)
+	}
+	h, _ := audit.HashFromBytes(b)
+	return h, true, nil
+}
+
+// appSubject names an application in an entry: its ID and the child's
+// masked ID number (as the SQLite store writes it).
+func appSubject(appID string, child core.ResidentID) string {
+	if child == "" {
+		return "app:" + appID
+	}
+	return "app:" + appID + " child:" + child.Masked()
+}
+
+// ingestEvents are a pushed batch's entries: one per item, with its outcome.
+func ingestEvents(deviceID string, items []engineapi.Intake, prepared []received, results []engineapi.ItemResult, now time.Time) []engineapi.AuditEvent {
+	out := make([]engineapi.AuditEvent, len(results))
+	actor := "device:" + deviceID
+	for i, res := range results {
+		child := prepared[i].app.Child.ID
+		if child == "" && i < len(items) {
+			child = items[i].Claim.Child.ID
+			if child == "" {
+				child = items[i].App.Child.ID
+			}
+		}
+		ev := engineapi.AuditEvent{Actor: actor, At: now, Action: "ingest", Subject: appSubject(res.ID, child),
+			Reason: res.Reason, Detail: res.Outcome}
+		if res.Outcome == engineapi.ItemAccepted || res.Outcome == engineapi.ItemDuplicate {
+			ev.After = string(res.State)
+		}
+		out[i] = ev
+	}
+	return out
+}
+
+// stateEvent is the entry of a state change by SetState or Return.
+func stateEvent(a *core.Application, before core.State, reason string, now time.Time) engineapi.AuditEvent {
+	actor := "engine"
+	if n := len(a.History); n > 0 && a.History[n-1].Actor != "" {
+		actor = a.History[n-1].Actor
+	}
+	return engineapi.AuditEvent{Actor: actor, At: now, Action: "state", Subject: appSubject(a.ID, a.Child.ID),
+		Before: string(before), After: string(a.State), Reason: reason}
+}
