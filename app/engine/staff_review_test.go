@@ -31,19 +31,6 @@ func testStaffAuth(r *http.Request) (engineapi.Actor, *engine.RequestError) {
 	return a, nil
 }
 
-// auditRecorder is an AuditLog keeping what it is given.
-type auditRecorder struct {
-	mu     sync.Mutex
-	events []engineapi.AuditEvent
-}
-
-func (a *auditRecorder) Append(_ context.Context, ev []engineapi.AuditEvent) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.events = append(a.events, ev...)
-	return nil
-}
-
 type reviewHTTP struct {
 	t     *testing.T
 	store *sqlite.EngineStore
