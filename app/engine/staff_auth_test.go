@@ -320,7 +320,7 @@ func (r *authRig) signedLookup(id string, key ed25519.PrivateKey) answer {
 	req.Header.Set(engineapi.HeaderDevice, id)
 	req.Header.Set(engineapi.HeaderTimestamp, strconv.FormatInt(r.clock.Unix(), 10))
 	req.Header.Set(engineapi.HeaderNonce, nonce)
-	req.Header.Set(engineapi.HeaderSignature, engineapi.Sign(key, http.MethodPost, engineapi.PathLookup, body, r.clock.Unix(), nonce))
+	req.Header.Set(engineapi.HeaderSignature, engineapi.Sign(key, http.MethodPost, engineapi.PathLookup, id, body, r.clock.Unix(), nonce))
 	rec := httptest.NewRecorder()
 	r.srv.Handler().ServeHTTP(rec, req)
 	a := answer{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
