@@ -71,14 +71,15 @@ func (s *EngineStore) appendAudit(ctx context.Context, tx *sql.Tx, events []engi
 	}
 	stamped := stampEvents(events, time.Now())
 	entries, next := base.Chain(stamped)
-	err := s.insertAudit(ctx, tx, entries)
-	if err != nil && !c.dirty {
-		// Another process may have appended since the head was read.
+	n, err := s.insertAudit(ctx, tx, entries)
+	if err != nil && n == 0 && !c.dirty {
+		// Another process may have appended since the head was read: the
+		// first insert then finds its seq taken. Chain after the new head.
 		h, herr := readAuditHead(ctx, tx)
 		if herr == nil && h != base {
 			c.head = h
 			entries, next = h.Chain(stamped)
-			err = s.insertAudit(ctx, tx, entries)
+			_, err = s.insertAudit(ctx, tx, entries)
 		}
 	}
 	if err != nil {
@@ -129,15 +130,16 @@ const (
 
 // insertAudit writes entries with the prepared insert: measured cheaper
 // than one INSERT of many rows, whose parsing and arguments cost more.
-func (s *EngineStore) insertAudit(ctx context.Context, tx *sql.Tx, entries []audit.Entry) error {
+// It returns how many it inserted before any error.
+func (s *EngineStore) insertAudit(ctx context.Context, tx *sql.Tx, entries []audit.Entry) (int, error) {
 	st := tx.StmtContext(ctx, s.stmts.auditInsert)
-	for _, e := range entries {
+	for i, e := range entries {
 		if _, err := st.ExecContext(ctx, e.Seq, e.Prev[:], e.Hash[:], e.Actor, e.At.UnixNano(), e.Action, e.Subject,
 			e.Before, e.After, e.Reason, e.Detail); err != nil {
-			return err
+			return i, err
 		}
 	}
-	return nil
+	return len(entries), nil
 }
 
 // Append implements engineapi.AuditLog: the events, in order, in one
