@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"enrolldesk/core"
@@ -19,7 +20,7 @@ import (
 
 var (
 	_ engineapi.AuditLog = (*EngineStore)(nil)
-	_ audit.Reader       = (*EngineStore)(nil)
+	_ audit.RangeReader  = (*EngineStore)(nil)
 )
 
 // auditChain is the chain's head as the store caches it, guarded by the
@@ -175,12 +176,18 @@ func (s *EngineStore) AuditHead(ctx context.Context) (audit.Head, error) {
 // was measured slower, SQLite's own string building costing more than it
 // saves.
 func (s *EngineStore) WalkAudit(ctx context.Context, fn func(audit.Entry) error) error {
+	return s.WalkAuditRange(ctx, math.MinInt64, math.MaxInt64, fn)
+}
+
+// WalkAuditRange implements audit.RangeReader: WalkAudit over the entries
+// with after < seq <= upto, so a verify reads two halves at once.
+func (s *EngineStore) WalkAuditRange(ctx context.Context, after, upto int64, fn func(audit.Entry) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditCols+` FROM engine_audit ORDER BY seq`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditCols+` FROM engine_audit WHERE seq > ? AND seq <= ? ORDER BY seq`, after, upto)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -238,6 +245,15 @@ func (s *EngineStore) AuditTail(ctx context.Context, limit int) ([]audit.Entry, 
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// AuditLastSeq implements audit.RangeReader.
+func (s *EngineStore) AuditLastSeq(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM engine_audit`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("audit: %w", err)
+	}
+	return n, nil
 }
 
 // AuditHashAt returns the stored hash of entry seq, for audit.CheckAnchors.
