@@ -321,7 +321,7 @@ func TestRealWindowScreenshots(t *testing.T) {
 			shoot(kiosk.ScreenGuardianKeypad)
 			rk.click("Back")
 			rk.wait(kiosk.ScreenGuardianCard)
-			rk.click("DemoToggle")         // staff open the demo cards
+			rk.click("DemoToggle")            // staff open the demo cards
 			rk.wait(kiosk.ScreenGuardianCard) // laid out again with the cards
 			// The first card of the list: one a click reaches without
 			// scrolling on every panel (a single-school zone, so no ranking).
