@@ -42,6 +42,9 @@ type Options struct {
 	// LookupPerMinute limits look-ups per kiosk and per staff account;
 	// 0 takes DefaultLookupPerMinute, a negative value sets no limit.
 	LookupPerMinute int
+	// Heat computes the demand heat map (staff_heat.go); nil: the path
+	// answers 503 no_staff.
+	Heat engineapi.HeatSource
 }
 
 // Server answers the engine API. It is safe for concurrent use.
@@ -122,6 +125,7 @@ func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 		engineapi.PathHealth:   {http.MethodGet, false, nil},
 		engineapi.PathMetrics:  {http.MethodGet, false, nil},
 	}
+	s.registerHeat(opt.Heat)
 	return s
 }
 
