@@ -34,6 +34,10 @@ type EngineConfig struct {
 	// anyone holding a kiosk key could then place an application in any
 	// category.
 	TrustKioskDecisions bool
+
+	// LookupPerMinute limits look-ups per kiosk and per staff account
+	// (0: engine.DefaultLookupPerMinute; negative: no limit).
+	LookupPerMinute int
 }
 
 // Engine is an open central engine: its store, the city it looks up in,
@@ -96,7 +100,8 @@ func (e *Engine) open(ctx context.Context) error {
 		reg := &core.Registrar{Sources: core.SourcesOf(e.city.City()), Policy: policy, Now: e.cfg.Now}
 		lookup, decider.Lookup = reg, reg
 	}
-	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider})
+	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
+		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute})
 	return nil
 }
 
