@@ -100,8 +100,9 @@ func (e *Engine) open(ctx context.Context) error {
 		reg := &core.Registrar{Sources: core.SourcesOf(e.city.City()), Policy: policy, Now: e.cfg.Now}
 		lookup, decider.Lookup = reg, reg
 	}
+	e.store.SetReviewPolicy(policy)
 	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
-		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute})
+		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute, Review: e.store})
 	return nil
 }
 
