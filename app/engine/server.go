@@ -63,7 +63,7 @@ type Server struct {
 	staffAuth StaffAuth
 	audit     engineapi.AuditLog
 	accounts  engineapi.AccountStore
-	lookups   *limiter // look-ups a minute per device or account; nil: no limit
+	lookups   *limiter              // look-ups a minute per device or account; nil: no limit
 	review    engineapi.ReviewStore // the review desk, see staff_review.go
 }
 

@@ -398,13 +398,7 @@ func TestLookupRateConfigurable(t *testing.T) {
 	}
 }
 
-// auditRecorder keeps what the server appends.
-type auditRecorder struct{ events []engineapi.AuditEvent }
-
-func (a *auditRecorder) Append(_ context.Context, ev []engineapi.AuditEvent) error {
-	a.events = append(a.events, ev...)
-	return nil
-}
+// auditRecorder (staff_review_test.go) keeps what the server appends.
 
 func TestStaffSignInsAreAudited(t *testing.T) {
 	rec := &auditRecorder{}
