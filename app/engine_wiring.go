@@ -107,7 +107,7 @@ func (e *Engine) open(ctx context.Context) error {
 		e.heat = &heat.Source{Counts: e.store, Schools: e.city, Policy: policy, Now: e.cfg.Now}
 	}
 	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
-		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute, Review: e.store, Heat: e.Heat()})
+		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute, Review: e.store, Heat: e.Heat(), Audit: e.store})
 	return nil
 }
 
