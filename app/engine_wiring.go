@@ -34,6 +34,16 @@ type EngineConfig struct {
 	// anyone holding a kiosk key could then place an application in any
 	// category.
 	TrustKioskDecisions bool
+
+	// DeskKeyDir holds the engine desk's Ed25519 key (kiosk.key, 0600, and
+	// kiosk.pub), which signs walk-in receipts and reprints; it is listed in
+	// the device registry as engineapi.DeskDeviceID. Default
+	// DataDir/engine-desk; created on first start.
+	DeskKeyDir string
+
+	// StaffAuth, when set, resolves staff sessions in place of the
+	// engine's own accounts: for tests and embedders.
+	StaffAuth engine.StaffAuth
 }
 
 // Engine is an open central engine: its store, the city it looks up in,
@@ -96,7 +106,8 @@ func (e *Engine) open(ctx context.Context) error {
 		reg := &core.Registrar{Sources: core.SourcesOf(e.city.City()), Policy: policy, Now: e.cfg.Now}
 		lookup, decider.Lookup = reg, reg
 	}
-	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider})
+	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
+		StaffAuth: e.cfg.StaffAuth, WalkIn: e.openDesk(ctx, policy.Notice)})
 	return nil
 }
 

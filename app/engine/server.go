@@ -35,6 +35,9 @@ type Options struct {
 	StaffAuth StaffAuth
 	// Audit receives the events staff requests note; nil: not recorded.
 	Audit engineapi.AuditLog
+	// WalkIn is the walk-in desk (walk-in registration, find, reprint);
+	// nil: those staff paths answer 503 (see staff_walkin.go).
+	WalkIn *WalkInDesk
 }
 
 // Server answers the engine API. It is safe for concurrent use.
@@ -50,6 +53,7 @@ type Server struct {
 	staff     map[string]staffRoute // the staff desktop's paths, see staff.go
 	staffAuth StaffAuth
 	audit     engineapi.AuditLog
+	walkIn    *WalkInDesk // nil: no walk-in desk
 }
 
 // route is one API path: its method, whether it needs a device signature,
@@ -110,6 +114,7 @@ func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 		engineapi.PathHealth:   {http.MethodGet, false, nil},
 		engineapi.PathMetrics:  {http.MethodGet, false, nil},
 	}
+	s.registerWalkIn(opt.WalkIn)
 	return s
 }
 
