@@ -63,8 +63,8 @@ lint: check-go deps $(TOOLS)/staticcheck
 ## (real-<w>x<h>-<screen>.png, under Xvfb) and a sample receipt into docs/screens
 screenshots: check-go deps-test
 	rm -rf docs/screens && mkdir -p docs/screens
-	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -run '^TestScreenshots$$' ./ui/
-	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -timeout 30m -run '^TestRealWindowScreenshots$$' ./ui/
+	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -run '^TestScreenshots$$' ./ui/kiosk/
+	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -timeout 30m -run '^TestRealWindowScreenshots$$' ./ui/kiosk/
 	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -run '^TestKioskConsistentFamilyEndToEnd$$' ./app/
 	pdftoppm -r 150 -png -singlefile docs/screens/receipt.pdf docs/screens/receipt
 	@ls docs/screens | wc -l | xargs echo "screens written:"

@@ -2,9 +2,6 @@ package app
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,11 +12,10 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/crypto/argon2"
-
 	"enrolldesk/core"
 	"enrolldesk/internal/atomicfile"
-	"enrolldesk/ui"
+	"enrolldesk/internal/passhash"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // The staff PIN's files in the data directory: its argon2id hash (never
@@ -37,18 +33,6 @@ const (
 	PINLockout  = 5 * time.Minute
 )
 
-// argon2id parameters of a newly stored PIN: OWASP's minimum (19 MiB, two
-// passes, one lane), which costs tens of milliseconds on a kiosk's CPU and
-// keeps the memory peak small beside the screens. A stored hash carries
-// its own parameters, so raising them later keeps old files readable.
-const (
-	pinArgonTime    = 2
-	pinArgonMemory  = 19 * 1024 // KiB
-	pinArgonThreads = 1
-	pinSaltLen      = 16
-	pinKeyLen       = 32
-)
-
 // PIN lengths the staff keypad can enter.
 const (
 	minPINLen = 4
@@ -57,57 +41,6 @@ const (
 
 // errNoPIN is OpenKiosk's refusal to run a real kiosk with no staff PIN.
 var errNoPIN = errors.New("no staff PIN is set for this kiosk")
-
-// pinHash is a stored PIN: argon2id over the PIN with a random salt.
-type pinHash struct {
-	time, memory uint32
-	threads      uint8
-	salt, key    []byte
-}
-
-// newPINHash hashes pin with a fresh random salt.
-func newPINHash(pin string) (pinHash, error) {
-	h := pinHash{time: pinArgonTime, memory: pinArgonMemory, threads: pinArgonThreads, salt: make([]byte, pinSaltLen)}
-	if _, err := rand.Read(h.salt); err != nil {
-		return h, fmt.Errorf("staff PIN: salt: %w", err)
-	}
-	h.key = argon2.IDKey([]byte(pin), h.salt, h.time, h.memory, h.threads, pinKeyLen)
-	return h, nil
-}
-
-// matches reports whether pin hashes to h, comparing in constant time.
-func (h pinHash) matches(pin string) bool {
-	key := argon2.IDKey([]byte(pin), h.salt, h.time, h.memory, h.threads, uint32(len(h.key)))
-	return subtle.ConstantTimeCompare(key, h.key) == 1
-}
-
-// String is the PHC string format: $argon2id$v=19$m=…,t=…,p=…$salt$key.
-func (h pinHash) String() string {
-	b64 := base64.RawStdEncoding.EncodeToString
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, h.memory, h.time, h.threads, b64(h.salt), b64(h.key))
-}
-
-// parsePINHash reads the PHC string String writes.
-func parsePINHash(s string) (pinHash, error) {
-	var h pinHash
-	parts := strings.Split(strings.TrimSpace(s), "$")
-	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
-		return h, fmt.Errorf("not an argon2id hash")
-	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.memory, &h.time, &h.threads); err != nil {
-		return h, fmt.Errorf("parameters %q: %w", parts[3], err)
-	}
-	var err1, err2 error
-	h.salt, err1 = base64.RawStdEncoding.DecodeString(parts[4])
-	h.key, err2 = base64.RawStdEncoding.DecodeString(parts[5])
-	if err := errors.Join(err1, err2); err != nil {
-		return h, err
-	}
-	if h.time == 0 || h.memory == 0 || h.threads == 0 || len(h.salt) < 8 || len(h.key) < 16 {
-		return h, fmt.Errorf("parameters out of range")
-	}
-	return h, nil
-}
 
 // validPIN checks a PIN staff can type on the keypad: 4 to 8 digits.
 func validPIN(pin string) error {
@@ -124,7 +57,7 @@ func SetStaffPIN(dir, pin string) error {
 	if err := validPIN(pin); err != nil {
 		return err
 	}
-	h, err := newPINHash(pin)
+	h, err := passhash.New(pin)
 	if err != nil {
 		return err
 	}
@@ -144,7 +77,7 @@ func writePrivate(path string, data []byte) error { return atomicfile.WritePriva
 // staffLock is the staff PIN and its wrong tries. Safe for concurrent use.
 type staffLock struct {
 	dir       string
-	hash      pinHash
+	hash      passhash.Hash
 	isDefault bool // the demo's DefaultPIN, hashed in memory only
 	now       func() time.Time
 
@@ -169,10 +102,10 @@ func openStaffLock(cfg KioskConfig, demo bool) (*staffLock, error) {
 	stored, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		if l.hash, err = parsePINHash(string(stored)); err != nil {
+		if l.hash, err = passhash.Parse(string(stored)); err != nil {
 			return nil, fmt.Errorf("staff PIN file %s is damaged (%v): set the PIN again with `enrolldesk kiosk pin set --data %s`", path, err, cfg.DataDir)
 		}
-		if cfg.PIN != "" && !l.hash.matches(cfg.PIN) {
+		if cfg.PIN != "" && !l.hash.Matches(cfg.PIN) {
 			logprintf(cfg.Logf, "the staff PIN given with --pin or ENROLLDESK_PIN is ignored: %s holds one; change it with `enrolldesk kiosk pin set`", path)
 		}
 	case !errors.Is(err, fs.ErrNotExist):
@@ -222,7 +155,7 @@ func (l *staffLock) save() error {
 
 // Check tries pin. While locked it does not look at the PIN at all. The
 // count is written before the answer, so a wrong try survives a crash.
-func (l *staffLock) Check(pin string) ui.PINCheck {
+func (l *staffLock) Check(pin string) kioskui.PINCheck {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -230,35 +163,35 @@ func (l *staffLock) Check(pin string) ui.PINCheck {
 		if limit := now.Add(PINLockout); until.After(limit) {
 			until = limit // a clock set back must not stretch the lockout
 		}
-		return ui.PINCheck{LockedUntil: until}
+		return kioskui.PINCheck{LockedUntil: until}
 	}
 	if l.tries.LockedUntil != 0 { // the lockout has passed: five new tries
 		l.tries = pinTries{}
 	}
-	if l.isDefault && l.hash.key == nil {
+	if l.isDefault && l.hash.IsZero() {
 		var err error
-		if l.hash, err = newPINHash(DefaultPIN); err != nil {
-			return ui.PINCheck{Err: err}
+		if l.hash, err = passhash.New(DefaultPIN); err != nil {
+			return kioskui.PINCheck{Err: err}
 		}
 	}
-	if pin != "" && l.hash.matches(pin) {
+	if pin != "" && l.hash.Matches(pin) {
 		if l.tries != (pinTries{}) {
 			l.tries = pinTries{}
 			if err := l.save(); err != nil {
-				return ui.PINCheck{Err: err}
+				return kioskui.PINCheck{Err: err}
 			}
 		}
-		return ui.PINCheck{OK: true}
+		return kioskui.PINCheck{OK: true}
 	}
 	l.tries.Failures++
-	res := ui.PINCheck{Remaining: MaxPINTries - l.tries.Failures}
+	res := kioskui.PINCheck{Remaining: MaxPINTries - l.tries.Failures}
 	if res.Remaining <= 0 {
 		res.Remaining, res.LockedUntil = 0, now.Add(PINLockout)
 		l.tries = pinTries{LockedUntil: res.LockedUntil.Unix()}
 	}
 	if err := l.save(); err != nil {
 		// Unrecorded tries would be free guesses: refuse the screen.
-		return ui.PINCheck{Err: err, LockedUntil: res.LockedUntil}
+		return kioskui.PINCheck{Err: err, LockedUntil: res.LockedUntil}
 	}
 	return res
 }

@@ -110,6 +110,9 @@ func (s *Server) handlePull(ctx context.Context, req *request) (any, *RequestErr
 // handleLookup cross-checks a guardian and child for a kiosk. Wrong ID
 // numbers are the parent's to fix: 400 with the core code and message.
 func (s *Server) handleLookup(ctx context.Context, req *request) (any, *RequestError) {
+	if e := s.limitLookup("device:" + req.device.ID); e != nil {
+		return nil, e
+	}
 	var in engineapi.LookupRequest
 	if e := decodeStrict(req.body, &in); e != nil {
 		return nil, e

@@ -38,6 +38,16 @@ type Options struct {
 	// WalkIn is the walk-in desk (walk-in registration, find, reprint);
 	// nil: those staff paths answer 503 (see staff_walkin.go).
 	WalkIn *WalkInDesk
+	// Accounts keeps staff accounts and sessions; with StaffAuth nil the
+	// server signs staff in against it (staff_auth.go). Nil: staff
+	// sign-in answers 503.
+	Accounts engineapi.AccountStore
+	// LookupPerMinute limits look-ups per kiosk and per staff account;
+	// 0 takes DefaultLookupPerMinute, a negative value sets no limit.
+	LookupPerMinute int
+	// Heat computes the demand heat map (staff_heat.go); nil: the path
+	// answers 503 no_staff.
+	Heat engineapi.HeatSource
 }
 
 // Server answers the engine API. It is safe for concurrent use.
@@ -54,6 +64,8 @@ type Server struct {
 	staffAuth StaffAuth
 	audit     engineapi.AuditLog
 	walkIn    *WalkInDesk // nil: no walk-in desk
+	accounts  engineapi.AccountStore
+	lookups   *limiter // look-ups a minute per device or account; nil: no limit
 }
 
 // route is one API path: its method, whether it needs a device signature,
@@ -77,6 +89,8 @@ type RequestError struct {
 	Status  int
 	Reason  string
 	Message string
+	// RetryAfter, when set, is sent as the Retry-After header (seconds).
+	RetryAfter time.Duration
 }
 
 // Error implements error.
@@ -95,7 +109,7 @@ var errInternal = refuse(http.StatusInternalServerError, ReasonInternal, "the en
 // New returns a server over store and lookup.
 func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 	s := &Server{store: store, lookup: lookup, decider: opt.Decider, now: opt.Now, log: opt.Logger,
-		staffAuth: opt.StaffAuth, audit: opt.Audit}
+		staffAuth: opt.StaffAuth, audit: opt.Audit, accounts: opt.Accounts}
 	if s.decider == nil {
 		s.decider = &engineapi.Decider{Lookup: lookup}
 	}
@@ -106,6 +120,7 @@ func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.metrics = newMetrics(opt.Registry)
+	s.setupStaffAuth(opt)
 	s.routes = map[string]route{
 		engineapi.PathRegister: {http.MethodPost, false, s.handleRegister},
 		engineapi.PathPush:     {http.MethodPost, true, s.handlePush},
@@ -115,6 +130,7 @@ func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 		engineapi.PathMetrics:  {http.MethodGet, false, nil},
 	}
 	s.registerWalkIn(opt.WalkIn)
+	s.registerHeat(opt.Heat)
 	return s
 }
 
@@ -212,6 +228,9 @@ func (s *Server) writeError(w http.ResponseWriter, e *RequestError) string {
 	if e.Status == http.StatusRequestEntityTooLarge {
 		// The rest of the body is not read: do not keep the connection.
 		w.Header().Set("Connection", "close")
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
 	}
 	writeJSON(w, e.Status, engineapi.Error{Reason: e.Reason, Message: e.Message})
 	return e.Reason

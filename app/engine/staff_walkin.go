@@ -66,6 +66,9 @@ func (s *Server) handleWalkInLookup(ctx context.Context, req *staffRequest) (any
 	case s.lookup == nil:
 		return nil, errNoDataDesk
 	}
+	if e := s.limitLookup(req.actor.Label()); e != nil {
+		return nil, e
+	}
 	req.note(engineapi.AuditEvent{Action: "lookup", Subject: maskTyped(in.Child),
 		Detail: fmt.Sprintf("walk-in: guardian %s, stage %s", maskTyped(in.Guardian), clip(string(in.Stage), 20))})
 	res, e := s.deskLookup(ctx, in.Guardian, in.Child, in.Stage)
@@ -105,6 +108,9 @@ func (s *Server) handleWalkInSubmit(ctx context.Context, req *staffRequest) (any
 	case !isUUID(in.DraftID):
 		return nil, refuse(http.StatusBadRequest, engineapi.ReasonBadRequest,
 			"缺少草稿编号（draft_id）：请先查询这户家庭，再用查询返回的编号提交。")
+	}
+	if e := s.limitLookup(req.actor.Label()); e != nil {
+		return nil, e
 	}
 	req.note(engineapi.AuditEvent{Action: "lookup", Subject: maskTyped(in.Child),
 		Detail: fmt.Sprintf("walk-in submit: guardian %s, stage %s", maskTyped(in.Guardian), clip(string(in.Stage), 20))})

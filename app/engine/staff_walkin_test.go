@@ -91,3 +91,29 @@ func TestWalkInNotesAuditEventsMasked(t *testing.T) {
 type devStore struct{ *mockStore }
 
 func (devStore) Devices(context.Context) ([]engineapi.Device, error) { return nil, nil }
+
+// Walk-in look-ups count against the staff member's look-up allowance.
+func TestWalkInLookupRateLimited(t *testing.T) {
+	lookup := lookupFunc(func(context.Context, string, string, core.Stage) (*core.LookupResult, error) {
+		return &core.LookupResult{Application: core.Application{Stage: core.Primary, Child: core.Child{ID: fullID}}}, nil
+	})
+	auth := func(*http.Request) (engineapi.Actor, *engine.RequestError) {
+		return engineapi.Actor{ID: "U1", Name: "王芳", Role: engineapi.RoleHall}, nil
+	}
+	key := ed25519.NewKeyFromSeed(append(make([]byte, ed25519.SeedSize-1), 1))
+	h := engine.New(&mockStore{}, lookup, engine.Options{Now: func() time.Time { return now }, StaffAuth: auth, LookupPerMinute: 1,
+		WalkIn: &engine.WalkInDesk{Store: noWalkInStore{}, Key: key}}).Handler()
+	body := `{"guardian":"370102198501010011","child":"` + fullID + `","stage":"primary"}`
+	var codes []int
+	for range 2 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, engineapi.PathStaffWalkInLookup, strings.NewReader(body)))
+		codes = append(codes, rec.Code)
+		if rec.Code == http.StatusTooManyRequests && !strings.Contains(rec.Body.String(), engineapi.ReasonRateLimited) {
+			t.Errorf("429 body: %s", rec.Body)
+		}
+	}
+	if codes[0] != 200 || codes[1] != http.StatusTooManyRequests {
+		t.Errorf("two look-ups with an allowance of one a minute: %v", codes)
+	}
+}
