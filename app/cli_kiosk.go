@@ -111,5 +111,5 @@ func runVerify(stdio IO, args []string) int {
 			dir = c.DataDir
 		}
 	}
-	return verify.RunVerify(args, dir, keys.LoadKeyRing, stdio.Out, stdio.Err)
+	return verify.RunVerifyWith(args, dir, keys.LoadKeyRing, openVerifyRegistry, stdio.Out, stdio.Err)
 }

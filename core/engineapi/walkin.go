@@ -2,6 +2,8 @@ package engineapi
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"enrolldesk/core"
@@ -192,3 +194,108 @@ type WalkInStore interface {
 //	WalkInSubmit(ctx, WalkInSubmitRequest) (WalkInSubmitResponse, error)
 //	Find(ctx, FindRequest) (FindResponse, error)
 //	Reprint(ctx, ReprintRequest) (ReprintResponse, error)
+
+// OperatorOf is how an application records the staff member who
+// registered it: "name（staff:ID）".
+func OperatorOf(a Actor) string {
+	if a.Name == "" {
+		return a.Label()
+	}
+	return a.Name + "（" + a.Label() + "）"
+}
+
+// OperatorName is the name part of an Operator, what the receipt prints
+// as 办理人.
+func OperatorName(op string) string {
+	if i := strings.Index(op, "（"); i > 0 {
+		return op[:i]
+	}
+	return op
+}
+
+// DeskReceipt is the receipt the engine prints for an application it
+// holds (a walk-in, or a reprint at the desk): masked ID numbers, the
+// engine's state in plain words, its ranked schools, the operator of a
+// walk-in, and notice (what happens next). The desk key signs it.
+func DeskReceipt(a core.Application, notice core.Notice) receipt.Receipt {
+	r := receipt.Receipt{RegNo: a.RegNo, AppID: a.ID, Stage: a.Stage, ChildName: a.Child.Name,
+		ChildMasked: a.Child.ID.Masked(), Category: a.Decision.CategoryName, KioskID: a.KioskID, Time: a.CreatedAt,
+		StatusCode: string(a.State), Status: a.State.Label(), Next: notice, Operator: OperatorName(a.Operator)}
+	switch a.State {
+	case core.StateReceived, core.StateVerified, core.StateNeedsReview:
+		r.Status = "已收到，" + a.State.Label()
+	}
+	if g, ok := a.Applicant(); ok {
+		r.GuardianName, r.GuardianMasked = g.Name, g.ID.Masked()
+	}
+	for _, s := range a.Choices {
+		r.Schools = append(r.Schools, s.Name)
+		r.SchoolCodes = append(r.SchoolCodes, s.Code)
+	}
+	return r
+}
+
+// CheckToken verifies a receipt token against the registry of device
+// keys: every registered device (kiosks and the desk), revoked ones too,
+// for a receipt issued before the revocation is still genuine. It returns
+// the verdict and, when valid, the claims. `enrolldesk verify --engine-db`
+// runs the same check.
+func CheckToken(token string, devices []Device) (TokenCheck, receipt.Claims) {
+	ring := receipt.KeyRing{}
+	byKey := map[string]Device{}
+	for _, d := range devices {
+		if !d.Registered() {
+			continue
+		}
+		if id, err := ring.Add(d.PublicKey); err == nil {
+			byKey[id] = d
+		}
+	}
+	claims, err := receipt.Verify(strings.TrimSpace(token), ring)
+	if err != nil {
+		return TokenCheck{Reason: core.ErrorCode(err), Message: core.ErrorMessage(err)}, receipt.Claims{}
+	}
+	d := byKey[claims.KeyID]
+	chk := TokenCheck{Valid: true, Claims: &claims, SignerID: d.ID, SignerName: d.Name,
+		Message: "回执真实有效：签名与登记的设备“" + orDefault(d.Name, d.ID) + "”相符。"}
+	if d.Revoked() && claims.Issued.After(d.RevokedAt) {
+		return TokenCheck{Reason: ETokenRevokedKey, SignerID: d.ID, SignerName: d.Name,
+			Message: fmt.Sprintf("这张回执的签发时间（%s）晚于设备“%s”被停用的时间（%s），不能认定为真：请按登记号查找教育局的记录并核实。",
+				claims.Issued.Local().Format("2006-01-02 15:04"), orDefault(d.Name, d.ID), d.RevokedAt.Local().Format("2006-01-02 15:04"))}, receipt.Claims{}
+	}
+	return chk, claims
+}
+
+// CompareClaims lists each fact of a genuine receipt beside the engine's
+// record. The status moves on after printing, so a different status is
+// noted, not flagged.
+func CompareClaims(c receipt.Claims, a core.Application) []ClaimCheck {
+	codes := make([]string, len(a.Choices))
+	for i, s := range a.Choices {
+		codes[i] = s.Code
+	}
+	check := func(field, label, paper, engine string) ClaimCheck {
+		return ClaimCheck{Field: field, Label: label, Paper: paper, Engine: engine, Differs: paper != engine}
+	}
+	out := []ClaimCheck{
+		check("reg_no", "登记号", c.RegNo, a.RegNo),
+		check("app_id", "申请编号", c.AppID, a.ID),
+		check("stage", "学段", c.Stage.Label(), a.Stage.Label()),
+		check("child_masked", "孩子身份证", c.ChildMasked, a.Child.ID.Masked()),
+		check("school_codes", "学校（代码，按顺序）", strings.Join(c.SchoolCodes, ", "), strings.Join(codes, ", ")),
+		check("kiosk_id", "办理设备", c.KioskID, a.KioskID),
+		check("issued", "办理时间", c.Issued.Local().Format("2006-01-02 15:04:05"), a.CreatedAt.Local().Format("2006-01-02 15:04:05")),
+	}
+	st := ClaimCheck{Field: "status_code", Label: "状态", Paper: c.StatusCode, Engine: string(a.State)}
+	if c.StatusCode != string(a.State) {
+		st.Note = "回执打印后状态会变化：现在是“" + a.State.Label() + "”。"
+	}
+	return append(out, st)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

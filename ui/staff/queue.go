@@ -387,11 +387,7 @@ func (s *QueueScreen) bulk() {
 	})
 }
 
-func heading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l.SizeName = theme.SizeNameSubHeadingText
-	return l
-}
+// heading is walkin.go's: a bold subheading.
 
 // problemName is a problem code in the window's language.
 func problemName(code string) string { return catalog.Text("desk.problem."+code, code) }
