@@ -63,7 +63,7 @@ type QueueScreen struct {
 	page    engineapi.QueuePage
 	cursors []string // cursor of each page shown so far; [0] is ""
 	filter  engineapi.QueueFilter
-	choices bool // the pickers were filled
+	choices bool   // the pickers were filled
 	notice  string // shown after the next page arrives
 	actor   engineapi.Actor
 	content fyne.CanvasObject
