@@ -33,6 +33,7 @@ type Backend interface {
 	Reject(ctx context.Context, req engineapi.DecideRequest) (engineapi.StatusChange, error)
 	BulkApprove(ctx context.Context, f engineapi.QueueFilter) (engineapi.BulkResult, error)
 	Assign(ctx context.Context, req engineapi.AssignRequest) (engineapi.Assignment, error)
+	Reviewers(ctx context.Context) (engineapi.ReviewerList, error)
 	SaveNote(ctx context.Context, req engineapi.NoteRequest) (engineapi.Note, error)
 	SetEvidence(ctx context.Context, req engineapi.EvidenceRequest) (engineapi.EvidenceItem, error)
 	Filters(ctx context.Context, req engineapi.FilterRequest) (engineapi.FilterList, error)

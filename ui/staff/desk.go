@@ -78,6 +78,8 @@ type Desk struct {
 
 	draft   Draft
 	reasons []engineapi.ReasonText // the reason library, as last loaded
+	schools map[string]string      // school names by code (from the heat map)
+	people  map[string]string      // staff names by account ID (the reviewers)
 	pending atomic.Int32
 	mu      sync.Mutex
 	closed  bool
@@ -96,7 +98,7 @@ func NewDesk(a fyne.App, w fyne.Window, be Backend, opt Options) *Desk {
 	if err := ui.SetLanguage(opt.Language); err != nil {
 		fyne.LogError("enrolldesk: loading translations", err)
 	}
-	d := &Desk{app: a, win: w, be: be, opt: opt, stop: make(chan struct{}),
+	d := &Desk{app: a, win: w, be: be, opt: opt, stop: make(chan struct{}), schools: map[string]string{}, people: map[string]string{},
 		words: ui.Words{English: opt.Language == ui.LangEnglish, Cat: ui.LoadCatalog()}}
 	a.Settings().SetTheme(ui.NewTheme(ui.BundledFont(), false, deskSizes))
 	w.SetTitle(lang.L("desk.title"))
@@ -279,4 +281,18 @@ func (d *Desk) tick(every time.Duration) {
 			})
 		}
 	}
+}
+
+// personName is a staff account by name: 我 for the one signed in, — for
+// none, the account ID when the name is not known.
+func (d *Desk) personName(id string) string {
+	switch {
+	case id == "":
+		return "—"
+	case id == d.actor.ID:
+		return lang.L("desk.queue.me")
+	case d.people[id] != "":
+		return d.people[id]
+	}
+	return id
 }

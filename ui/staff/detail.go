@@ -41,6 +41,7 @@ type DetailScreen struct {
 	// The open action: its reasons, text and confirm button.
 	Action  string
 	Reasons *widget.RadioGroup
+	Preview *widget.Label // the chosen reason's words, as the family gets them
 	Text    *widget.Entry
 	Confirm *widget.Button
 	Cancel  *widget.Button
@@ -70,6 +71,7 @@ func newDetailScreen(d *Desk, appID string) *DetailScreen {
 	s.Message = widget.NewLabel("")
 	s.Message.Wrapping = fyne.TextWrapWord
 	s.Message.Importance = widget.DangerImportance
+	s.Message.Hide()
 	s.Back = widget.NewButtonWithIcon(lang.L("desk.detail.back"), theme.NavigateBackIcon(), d.showQueue)
 	s.Approve = widget.NewButtonWithIcon(lang.L("desk.action.approve"), theme.ConfirmIcon(), func() { s.open(ActionApprove) })
 	s.Approve.Importance = widget.SuccessImportance
@@ -84,7 +86,12 @@ func newDetailScreen(d *Desk, appID string) *DetailScreen {
 	s.Text.Wrapping = fyne.TextWrapWord
 	s.Text.SetMinRowsVisible(2)
 	s.Text.OnChanged = func(t string) { s.d.draft.Text = t }
-	s.Reasons = widget.NewRadioGroup(nil, func(string) { s.d.draft.Reason = s.reasonID() })
+	s.Preview = wordLabel("")
+	s.Preview.Importance = widget.LowImportance
+	s.Reasons = widget.NewRadioGroup(nil, func(string) {
+		s.d.draft.Reason = s.reasonID()
+		say(s.Preview, s.reasonText())
+	})
 	s.Confirm = widget.NewButton("", s.confirm)
 	s.Confirm.Importance = widget.HighImportance
 	s.Cancel = widget.NewButton(lang.L("desk.action.cancel"), s.closeAction)
@@ -126,7 +133,7 @@ func (s *DetailScreen) load() {
 	}, func(err error) {
 		if err != nil {
 			s.Title.SetText(lang.L("desk.detail.failed"))
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.d.reasons = reasons.Reasons
@@ -145,12 +152,12 @@ func (s *DetailScreen) show(det engineapi.Detail) {
 		due += " " + lang.L("desk.queue.overdue")
 	}
 	s.Summary.SetText(lang.L("desk.detail.summary", map[string]any{"Received": w.DateTime(det.Received), "Due": due,
-		"Age": det.AgeDays, "Assignee": orDash(det.Assignee), "School": orDash(det.School)}))
+		"Age": det.AgeDays, "Assignee": s.d.personName(det.Assignee), "School": orDash(det.School)}))
 	s.Message.Importance = widget.DangerImportance
-	s.Message.SetText("")
+	say(s.Message, "")
 	if s.notice != "" {
 		s.Message.Importance = widget.SuccessImportance
-		s.Message.SetText(s.notice)
+		say(s.Message, s.notice)
 		s.notice = ""
 	}
 
@@ -319,7 +326,7 @@ func (s *DetailScreen) setEvidence(src core.Source, label string, sel *widget.Se
 		return err
 	}, func(err error) {
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 		}
 		s.reload()
 	})
@@ -365,7 +372,7 @@ func (s *DetailScreen) open(action string) {
 	}
 	s.Action = action
 	s.d.draft = Draft{AppID: s.AppID, Action: action}
-	s.Message.SetText("")
+	say(s.Message, "")
 	s.reasons = nil
 	var titles []string
 	kind := map[string]string{ActionReturn: engineapi.ReasonKindReturn, ActionReject: engineapi.ReasonKindReject}[action]
@@ -377,7 +384,9 @@ func (s *DetailScreen) open(action string) {
 	}
 	s.Reasons.Options = titles
 	s.Reasons.Selected = ""
+	s.Reasons.Horizontal = len(titles) <= 5
 	s.Reasons.Refresh()
+	say(s.Preview, "")
 	s.Text.SetText("")
 	var items []fyne.CanvasObject
 	switch action {
@@ -387,16 +396,21 @@ func (s *DetailScreen) open(action string) {
 	case ActionReturn:
 		s.Confirm.SetText(lang.L("desk.action.returnConfirm"))
 		s.Text.SetPlaceHolder(lang.L("desk.action.detailPH"))
-		items = append(items, bold(lang.L("desk.action.returnAsk")), s.Reasons, s.Text)
+		items = append(items, bold(lang.L("desk.action.returnAsk")), s.Reasons, s.Preview)
 		if len(titles) == 0 {
 			items = append(items, wordLabel(lang.L("desk.action.noReasons")))
 		}
 	case ActionReject:
 		s.Confirm.SetText(lang.L("desk.action.rejectConfirm"))
 		s.Text.SetPlaceHolder(lang.L("desk.action.rejectPH"))
-		items = append(items, bold(lang.L("desk.action.rejectAsk")), s.Reasons, s.Text)
+		items = append(items, bold(lang.L("desk.action.rejectAsk")), s.Reasons, s.Preview)
 	}
-	items = append(items, container.NewHBox(layout.NewSpacer(), s.Cancel, s.Confirm))
+	buttons := container.NewHBox(s.Cancel, s.Confirm)
+	if action == ActionApprove {
+		items = append(items, container.NewHBox(layout.NewSpacer(), buttons))
+	} else {
+		items = append(items, container.NewBorder(nil, nil, nil, buttons, s.Text))
+	}
 	s.panel.Objects = items
 	s.panel.Show()
 	s.panel.Refresh()
@@ -411,6 +425,15 @@ func (s *DetailScreen) selectReason(id string) {
 			s.Reasons.SetSelected(r.Title)
 		}
 	}
+}
+
+func (s *DetailScreen) reasonText() string {
+	for _, r := range s.reasons {
+		if r.Title == s.Reasons.Selected {
+			return r.Text
+		}
+	}
+	return ""
 }
 
 func (s *DetailScreen) reasonID() string {
@@ -437,7 +460,7 @@ func (s *DetailScreen) confirm() {
 	switch s.Action {
 	case ActionReturn:
 		if req.ReasonID == "" {
-			s.Message.SetText(lang.L("desk.action.pickReason"))
+			say(s.Message, lang.L("desk.action.pickReason"))
 			return
 		}
 		if text != "" {
@@ -446,7 +469,7 @@ func (s *DetailScreen) confirm() {
 		call = s.d.be.Return
 	case ActionReject:
 		if req.ReasonID == "" && text == "" {
-			s.Message.SetText(lang.L("desk.action.rejectWhy"))
+			say(s.Message, lang.L("desk.action.rejectWhy"))
 			return
 		}
 		if req.ReasonID == "" {
@@ -469,7 +492,7 @@ func (s *DetailScreen) confirm() {
 		s.Confirm.Enable()
 		if err != nil {
 			s.Message.Importance = widget.DangerImportance
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.closeAction()
@@ -486,7 +509,7 @@ func (s *DetailScreen) reload() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.show(det)
@@ -504,7 +527,7 @@ func (s *DetailScreen) saveNote() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.d.draft = Draft{}
@@ -620,4 +643,14 @@ func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	_ = n
 	return fyne.NewSize(minW, h)
+}
+
+// say shows text in l, and hides l when there is none (no empty line).
+func say(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
 }

@@ -268,6 +268,11 @@ func (f *fakeEngine) Assign(context.Context, engineapi.AssignRequest) (engineapi
 	return engineapi.Assignment{}, err
 }
 
+func (f *fakeEngine) Reviewers(context.Context) (engineapi.ReviewerList, error) {
+	_, err := f.auth("reviewers")
+	return engineapi.ReviewerList{Reviewers: []engineapi.Reviewer{{ID: "SU-REV", Name: "李审核", Role: engineapi.RoleReviewer}}}, err
+}
+
 func (f *fakeEngine) SaveNote(_ context.Context, req engineapi.NoteRequest) (engineapi.Note, error) {
 	who, err := f.auth("note")
 	if err != nil {

@@ -37,7 +37,7 @@ type HeatScreen struct {
 var heatColumns = []struct {
 	key   string
 	width float32
-}{{"desk.heat.school", 200}, {"desk.heat.stage", 60}, {"desk.heat.capacity", 70}, {"desk.heat.total", 70}, {"desk.heat.ratio", 70}, {"desk.heat.level", 90}}
+}{{"desk.heat.school", 170}, {"desk.heat.stage", 80}, {"desk.heat.capacity", 55}, {"desk.heat.total", 55}, {"desk.heat.ratio", 60}, {"desk.heat.level", 70}}
 
 func (d *Desk) showHeat() {
 	if d.heat == nil {
@@ -54,7 +54,7 @@ func newHeatScreen(d *Desk) *HeatScreen {
 	s.Stage.Selected = lang.L("desk.heat.both")
 	s.Image = canvas.NewImageFromImage(nil)
 	s.Image.FillMode = canvas.ImageFillContain
-	s.Image.SetMinSize(fyne.NewSize(420, 380))
+	s.Image.SetMinSize(fyne.NewSize(360, 300))
 	var sorts []string
 	for _, c := range heatColumns {
 		sorts = append(sorts, lang.L(c.key))
@@ -83,7 +83,7 @@ func newHeatScreen(d *Desk) *HeatScreen {
 	right := container.NewBorder(sortRow, nil, nil, nil, s.Table)
 	left := container.NewBorder(nil, legend, nil, nil, s.Image)
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.5
+	split.Offset = 0.56
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, s.Updated, heading(lang.L("desk.heat.title"))), s.Stage, s.Message)
 	s.content = container.NewBorder(top, nil, nil, nil, split)
 	return s
@@ -150,12 +150,12 @@ func (s *HeatScreen) load() {
 	}, func(err error) {
 		s.loading = false
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.loads++
 		s.heat = m
-		s.Message.SetText(lang.L("desk.heat.summary", map[string]any{"Total": m.Total, "Unplaced": m.Unplaced, "Schools": len(m.Schools)}))
+		say(s.Message, lang.L("desk.heat.summary", map[string]any{"Total": m.Total, "Unplaced": m.Unplaced, "Schools": len(m.Schools)}))
 		s.Updated.SetText(lang.L("desk.heat.updated", map[string]any{"At": s.d.words.DateTime(m.At)}))
 		s.rows = append(s.rows[:0], m.Schools...)
 		s.sortRows()
@@ -209,7 +209,7 @@ func (s *HeatScreen) draw() {
 	}
 	img, err := s.d.opt.HeatImage(s.heat, w, h)
 	if err != nil {
-		s.Message.SetText(err.Error())
+		say(s.Message, err.Error())
 		return
 	}
 	s.Image.Image = img
