@@ -101,15 +101,10 @@ func (d *StaffDesk) Close() error {
 	return err
 }
 
-// HeatImage draws a heat map with app/heatpng, for the window: at the
-// picture's natural size (every tile's name and ratio readable), which the
-// window scales to fit; w and h are the room on screen.
+// HeatImage draws a heat map with app/heatpng at the size it has on
+// screen (heatpng drops the labels that no longer fit; colours stay).
 func HeatImage(m engineapi.HeatMap, w, h int) (image.Image, error) {
-	nw, nh := heatpng.Size(m)
-	if w < nw || h < nh {
-		w, h = nw, nh
-	}
-	img, err := heatpng.Render(m, w, h)
+	img, err := heatpng.Render(m, max(w, 200), max(h, 150))
 	if err != nil {
 		return nil, err
 	}

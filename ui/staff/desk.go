@@ -176,6 +176,7 @@ func (d *Desk) later(work func(ctx context.Context) error, done func(err error))
 				return
 			}
 			done(err)
+			relayout(d.root)
 		})
 	}()
 }
@@ -295,4 +296,19 @@ func (d *Desk) personName(id string) string {
 		return d.people[id]
 	}
 	return id
+}
+
+// relayout lays every container under o out again, parents first: labels
+// whose text an answer changed get their new size at once.
+func relayout(o fyne.CanvasObject) {
+	c, ok := o.(*fyne.Container)
+	if !ok || !c.Visible() {
+		return
+	}
+	if c.Layout != nil {
+		c.Layout.Layout(c.Objects, c.Size())
+	}
+	for _, x := range c.Objects {
+		relayout(x)
+	}
 }

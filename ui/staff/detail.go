@@ -86,11 +86,13 @@ func newDetailScreen(d *Desk, appID string) *DetailScreen {
 	s.Text.Wrapping = fyne.TextWrapWord
 	s.Text.SetMinRowsVisible(2)
 	s.Text.OnChanged = func(t string) { s.d.draft.Text = t }
-	s.Preview = wordLabel("")
+	s.Preview = widget.NewLabel("")
+	s.Preview.Truncation = fyne.TextTruncateEllipsis
 	s.Preview.Importance = widget.LowImportance
 	s.Reasons = widget.NewRadioGroup(nil, func(string) {
 		s.d.draft.Reason = s.reasonID()
 		say(s.Preview, s.reasonText())
+		s.relayout()
 	})
 	s.Confirm = widget.NewButton("", s.confirm)
 	s.Confirm.Importance = widget.HighImportance
@@ -413,7 +415,7 @@ func (s *DetailScreen) open(action string) {
 	}
 	s.panel.Objects = items
 	s.panel.Show()
-	s.panel.Refresh()
+	s.relayout()
 	if action == ActionApprove {
 		s.d.win.Canvas().Focus(s.Confirm)
 	}
@@ -449,6 +451,7 @@ func (s *DetailScreen) closeAction() {
 	s.Action = ""
 	s.d.draft = Draft{}
 	s.panel.Hide()
+	s.relayout()
 	s.d.win.Canvas().Unfocus()
 }
 
@@ -547,6 +550,15 @@ func (s *DetailScreen) draft() Draft {
 	return dr
 }
 
+// relayout lays the screen out again after the action panel changed, so
+// that the panel's fields get its width at once.
+func (s *DetailScreen) relayout() {
+	if c, ok := s.content.(*fyne.Container); ok {
+		c.Refresh()
+	}
+	s.panel.Refresh()
+}
+
 // shortcut is a key typed outside text fields.
 func (s *DetailScreen) shortcut(r rune) {
 	switch r {
@@ -614,7 +626,7 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for r, h := range hs {
 		x := float32(0)
 		for j := 0; j < n && r*n+j < len(objs); j++ {
-			w := size.Width*l.widths[j] - theme.Padding()
+			w := max(size.Width*l.widths[j]-theme.Padding(), 0)
 			objs[r*n+j].Move(fyne.NewPos(x, y))
 			objs[r*n+j].Resize(fyne.NewSize(w, h))
 			x += size.Width * l.widths[j]

@@ -37,7 +37,7 @@ type HeatScreen struct {
 var heatColumns = []struct {
 	key   string
 	width float32
-}{{"desk.heat.school", 170}, {"desk.heat.stage", 80}, {"desk.heat.capacity", 55}, {"desk.heat.total", 55}, {"desk.heat.ratio", 60}, {"desk.heat.level", 70}}
+}{{"desk.heat.school", 160}, {"desk.heat.stage", 50}, {"desk.heat.capacity", 55}, {"desk.heat.total", 55}, {"desk.heat.ratio", 55}, {"desk.heat.level", 70}}
 
 func (d *Desk) showHeat() {
 	if d.heat == nil {
@@ -80,10 +80,10 @@ func newHeatScreen(d *Desk) *HeatScreen {
 	legend := widget.NewLabel(lang.L("desk.heat.legend"))
 	legend.Wrapping = fyne.TextWrapWord
 	sortRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("desk.heat.sort")), nil, s.Sort)
-	right := container.NewBorder(sortRow, nil, nil, nil, s.Table)
-	left := container.NewBorder(nil, legend, nil, nil, s.Image)
+	right := container.NewBorder(sortRow, nil, nil, nil, fillLast(s.Table, columnWidths(heatColumns)))
+	left := container.NewBorder(nil, legend, nil, nil, container.New(&redrawLayout{s: s}, s.Image))
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.56
+	split.Offset = 0.55
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, s.Updated, heading(lang.L("desk.heat.title"))), s.Stage, s.Message)
 	s.content = container.NewBorder(top, nil, nil, nil, split)
 	return s
@@ -108,7 +108,10 @@ func (s *HeatScreen) cell(row, col int) string {
 	case 0:
 		return r.Name
 	case 1:
-		return s.d.words.Stage(r.Stage)
+		if r.Stage == core.Junior {
+			return lang.L("desk.stage.junior")
+		}
+		return lang.L("desk.stage.primary")
 	case 2:
 		return fmt.Sprint(r.Capacity)
 	case 3:
@@ -124,7 +127,7 @@ func (s *HeatScreen) cell(row, col int) string {
 	return ""
 }
 
-func levelName(l engineapi.Level) string { return lang.L("desk.level." + string(l)) }
+func levelName(l engineapi.Level) string { return catalog.Text("desk.level."+string(l), l.Label()) }
 
 func (s *HeatScreen) stage() core.Stage {
 	switch s.Stage.Selected {
@@ -193,6 +196,33 @@ func levelRank(l engineapi.Level) int {
 		}
 	}
 	return -1
+}
+
+// redrawLayout gives the picture its room and draws it again when the
+// room changes size (the window or the split moved).
+type redrawLayout struct {
+	s     *HeatScreen
+	drawn fyne.Size
+}
+
+func (l *redrawLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+	if d := l.drawn; l.s.loads > 0 && (abs(d.Width-size.Width) > 8 || abs(d.Height-size.Height) > 8) {
+		l.drawn = size
+		l.s.draw()
+	}
+}
+
+func (l *redrawLayout) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+
+func abs(x float32) float32 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // draw renders the picture at the size it has on screen.

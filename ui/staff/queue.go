@@ -30,9 +30,9 @@ var queueColumns = []struct {
 	key   string
 	width float32
 }{
-	{"desk.col.regNo", 125}, {"desk.col.child", 80}, {"desk.col.school", 140}, {"desk.col.category", 90},
-	{"desk.col.state", 90}, {"desk.col.problems", 140}, {"desk.col.evidence", 65}, {"desk.col.due", 125},
-	{"desk.col.assignee", 80}, {"desk.col.note", 150},
+	{"desk.col.regNo", 140}, {"desk.col.child", 100}, {"desk.col.school", 130}, {"desk.col.category", 88},
+	{"desk.col.state", 100}, {"desk.col.problems", 125}, {"desk.col.evidence", 60}, {"desk.col.due", 112},
+	{"desk.col.assignee", 72}, {"desk.col.note", 100},
 }
 
 // QueueScreen is the review queue: filters, one page of applications at a
@@ -64,6 +64,7 @@ type QueueScreen struct {
 	filter  engineapi.QueueFilter
 	choices bool   // the pickers were filled
 	notice  string // shown after the next page arrives
+	bottom  *fyne.Container
 	actor   engineapi.Actor
 	content fyne.CanvasObject
 	d       *Desk
@@ -173,8 +174,8 @@ func newQueueScreen(d *Desk) *QueueScreen {
 		bottom = append(bottom, s.Bulk)
 	}
 	s.Message.Hide()
-	s.content = container.NewBorder(container.NewVBox(top...),
-		container.NewVBox(s.Message, container.NewHBox(bottom...)), nil, nil, fillLast(s.Table, columnWidths(queueColumns)))
+	s.bottom = container.NewVBox(s.Message, container.NewHBox(bottom...))
+	s.content = container.NewBorder(container.NewVBox(top...), s.bottom, nil, nil, fillLast(s.Table, columnWidths(queueColumns)))
 	return s
 }
 
@@ -325,6 +326,9 @@ func (s *QueueScreen) load() {
 		}
 		s.Table.Refresh()
 		s.Table.ScrollToTop()
+		if c, ok := s.content.(*fyne.Container); ok {
+			c.Refresh() // the page line and the message changed size
+		}
 	})
 	s.loadChoices()
 }
@@ -371,6 +375,9 @@ func (s *QueueScreen) loadChoices() {
 
 func (s *QueueScreen) askBulk() {
 	s.bulkBar.Show()
+	if c, ok := s.content.(*fyne.Container); ok {
+		c.Refresh()
+	}
 }
 
 // bulk approves every verified application the filter matches.
