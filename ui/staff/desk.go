@@ -177,6 +177,7 @@ func (d *Desk) later(work func(ctx context.Context) error, done func(err error))
 			}
 			done(err)
 			relayout(d.root)
+			d.report()
 		})
 	}()
 }
@@ -187,6 +188,7 @@ func (d *Desk) show(name string, content fyne.CanvasObject) {
 	d.root.Objects = []fyne.CanvasObject{content}
 	d.root.Refresh()
 	d.win.Canvas().Unfocus()
+	d.report()
 }
 
 func (d *Desk) showSignIn(message string) {
@@ -311,4 +313,45 @@ func relayout(o fyne.CanvasObject) {
 	for _, x := range c.Objects {
 		relayout(x)
 	}
+}
+
+// report tells Options.Report where things are.
+func (d *Desk) report() {
+	if d.opt.Report == nil {
+		return
+	}
+	r := Report{Screen: d.current, Busy: d.pending.Load() > 1, Targets: map[string][2]float32{}}
+	drv := d.app.Driver()
+	put := func(name string, o fyne.CanvasObject, dx, dy float32) {
+		if o == nil || !o.Visible() || o.Size().Width == 0 {
+			return
+		}
+		p := drv.AbsolutePositionForObject(o)
+		if dx < 0 {
+			dx = o.Size().Width / 2
+		}
+		if dy < 0 {
+			dy = o.Size().Height / 2
+		}
+		r.Targets[name] = [2]float32{p.X + dx, p.Y + dy}
+	}
+	if d.shell != nil {
+		for key, b := range d.shell.Nav {
+			put("nav."+key, b, -1, -1)
+		}
+		put("signout", d.shell.SignOut, -1, -1)
+	}
+	if d.current == ScreenQueue && d.queue != nil && len(d.queue.page.Items) > 0 {
+		put("row0", d.queue.Table, 60, 60)
+	}
+	if d.current == ScreenDetail && d.detail != nil {
+		put("approve", d.detail.Approve, -1, -1)
+		put("return", d.detail.Return, -1, -1)
+		put("reject", d.detail.Reject, -1, -1)
+		if d.detail.Action != "" {
+			put("confirm", d.detail.Confirm, -1, -1)
+			put("reason0", d.detail.Reasons, 16, -1)
+		}
+	}
+	d.opt.Report(r)
 }

@@ -416,6 +416,7 @@ func (s *DetailScreen) open(action string) {
 	s.panel.Objects = items
 	s.panel.Show()
 	s.relayout()
+	s.d.report()
 	if action == ActionApprove {
 		s.d.win.Canvas().Focus(s.Confirm)
 	}

@@ -30,8 +30,8 @@ var queueColumns = []struct {
 	key   string
 	width float32
 }{
-	{"desk.col.regNo", 140}, {"desk.col.child", 100}, {"desk.col.school", 130}, {"desk.col.category", 88},
-	{"desk.col.state", 100}, {"desk.col.problems", 125}, {"desk.col.evidence", 60}, {"desk.col.due", 112},
+	{"desk.col.regNo", 140}, {"desk.col.child", 100}, {"desk.col.school", 125}, {"desk.col.category", 88},
+	{"desk.col.state", 100}, {"desk.col.problems", 120}, {"desk.col.evidence", 70}, {"desk.col.due", 112},
 	{"desk.col.assignee", 72}, {"desk.col.note", 100},
 }
 
