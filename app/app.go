@@ -35,6 +35,7 @@ func commands() []command {
 		{"kiosk", "enrolldesk [kiosk] [--data DIR] [--db CITY] [--printer QUEUE] [--engine URL|off] [--enroll CODE] [--erase-after D]\n    [--lang zh-Hans|en] [--reader sim|none|serial:DEVICE] [--window]   the kiosk (default command; needs a display)", runKiosk},
 		{"verify", "enrolldesk verify [--keys DIR | --engine-db ENGINE.db] [--json] TOKEN   check a receipt's QR token offline (engine: every registered device)", runVerify},
 		{"demo init", "enrolldesk demo init --db PATH [--families N] [--seed S]   build the demo city", runDemoInit},
+		{"demo load", "enrolldesk demo load --city CITY.db --engine-db ENGINE.db --applications N [--seed S]   fill an engine with demo applications", runDemoLoad},
 		{"demo personas", "enrolldesk demo personas --db PATH                       list the demo personas as JSON", runDemoPersonas},
 		{"lookup", "enrolldesk lookup --db PATH --guardian ID --child ID [--stage primary|junior] [--json]\n  enrolldesk lookup --db PATH --batch < requests.jsonl", runLookup},
 		{"engine device add", "enrolldesk engine device add --db PATH [--name N] [--json]  new kiosk device: prints its one-time enrollment code", runDeviceAdd},
@@ -43,11 +44,13 @@ func commands() []command {
 		{"engine applications", "enrolldesk engine applications --db PATH [--state S] [--reg REGNO] [--json]   what the engine holds: its state and category, the kiosk's", runApplications},
 		{"engine return", "enrolldesk engine return --db PATH --reg REGNO --reason TEXT   send an application back to the family (退回补充)", runReturn},
 		{"engine device revoke", "enrolldesk engine device revoke --db PATH ID", runDeviceRevoke},
-		{"engine", "enrolldesk engine --listen ADDR --db PATH --city DB [--tls-cert F --tls-key F] [--data DIR]\n    the central engine kiosks sync to; it decides every application on the city's data", runEngine},
+		{"engine", "enrolldesk engine --listen ADDR --db PATH --city DB [--tls-cert F --tls-key F] [--data DIR] [--lookup-rate N]\n    the central engine kiosks sync to; it decides every application on the city's data", runEngine},
+		{"staff", staffUsage, runStaff},
 		{"sync status", "enrolldesk sync status [--data DIR] [--json]                 queue, last sync and dead letters of a kiosk", runSyncStatus},
 		{"sync recover", "enrolldesk sync recover [--data DIR]                        after an alarm (kiosk stopped): rebuild kiosk.db and the journal from each other", runSyncRecover},
 		{"sync requeue", "enrolldesk sync requeue [--data DIR] --all | APP_ID...      put dead letters back in the outbox", runSyncRequeue},
 		{"sync", "enrolldesk sync [--data DIR] --engine URL [--enroll CODE] [--once] [--timeout D]\n    push a kiosk's outbox to the engine without the screen", runSync},
+		{"heatmap", "enrolldesk heatmap --db ENGINE.db [--city CITY.db] [--stage primary|junior] --png FILE --csv FILE   the demand heat map without a window", runHeatMap},
 		{"version", "enrolldesk version", func(io IO, _ []string) int { fmt.Fprintln(io.Out, "enrolldesk", Version); return ExitOK }},
 	}
 }

@@ -49,8 +49,12 @@ func runEngine(stdio IO, args []string) int {
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
 	verbose := fs.Bool("v", false, "log every push")
+	fs.IntVar(&cfg.LookupPerMinute, "lookup-rate", engine.DefaultLookupPerMinute, "look-ups a minute allowed per kiosk and per staff account")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
+	}
+	if cfg.LookupPerMinute <= 0 {
+		return fail(stdio.Err, ExitUsage, "engine: --lookup-rate must be a number of look-ups a minute, 1 or more (default %d)", engine.DefaultLookupPerMinute)
 	}
 	if fs.NArg() > 0 || (*cert == "") != (*key == "") {
 		return fail(stdio.Err, ExitUsage, "engine takes --listen ADDR --db PATH --city DB [--tls-cert F --tls-key F]; give both TLS files or neither")

@@ -16,6 +16,7 @@ import (
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
+	"enrolldesk/core/heat"
 )
 
 // EngineConfig configures a central engine. Zero values take the defaults
@@ -44,6 +45,10 @@ type EngineConfig struct {
 	// StaffAuth, when set, resolves staff sessions in place of the
 	// engine's own accounts: for tests and embedders.
 	StaffAuth engine.StaffAuth
+
+	// LookupPerMinute limits look-ups per kiosk and per staff account
+	// (0: engine.DefaultLookupPerMinute; negative: no limit).
+	LookupPerMinute int
 }
 
 // Engine is an open central engine: its store, the city it looks up in,
@@ -55,6 +60,7 @@ type Engine struct {
 	store  *sqlite.EngineStore
 	city   *sqlite.DB // nil when trusting the kiosks
 	server *engine.Server
+	heat   *heat.Source // nil when trusting the kiosks (no city)
 }
 
 // ErrNoCity is OpenEngine's answer when no department data is given.
@@ -106,13 +112,27 @@ func (e *Engine) open(ctx context.Context) error {
 		reg := &core.Registrar{Sources: core.SourcesOf(e.city.City()), Policy: policy, Now: e.cfg.Now}
 		lookup, decider.Lookup = reg, reg
 	}
+	e.store.SetReviewPolicy(policy)
+	if e.city != nil {
+		e.heat = &heat.Source{Counts: e.store, Schools: e.city, Policy: policy, Now: e.cfg.Now}
+	}
 	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
+		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute, Review: e.store, Heat: e.Heat(),
 		StaffAuth: e.cfg.StaffAuth, WalkIn: e.openDesk(ctx, policy.Notice)})
 	return nil
 }
 
 // Handler is the engine's HTTP API (engineapi paths, /healthz, /metrics).
 func (e *Engine) Handler() http.Handler { return e.server.Handler() }
+
+// Heat is the demand heat map over the engine's applications and its
+// city's schools, or nil for an engine without department data.
+func (e *Engine) Heat() engineapi.HeatSource {
+	if e.heat == nil {
+		return nil
+	}
+	return e.heat
+}
 
 // DBPath is the engine's SQLite file, for the staff commands.
 func (e *Engine) DBPath() string { return e.cfg.DB }

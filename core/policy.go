@@ -79,6 +79,22 @@ type Policy struct {
 	// be paid (insurance that has lapsed does not count). Empty: the age
 	// cut-off.
 	InsuranceCutoff string `json:"insurance_cutoff,omitempty" toml:"insurance_cutoff"`
+
+	// ReviewDays is the review deadline (issue 9): an application received
+	// on a day is due for a decision this many days later. 0 takes
+	// DefaultReviewDays.
+	ReviewDays int `json:"review_days,omitempty" toml:"review_days"`
+}
+
+// DefaultReviewDays is the review deadline of a policy that names none.
+const DefaultReviewDays = 10
+
+// ReviewDeadline returns the policy's review deadline in days.
+func (p *Policy) ReviewDeadline() int {
+	if p == nil || p.ReviewDays == 0 {
+		return DefaultReviewDays
+	}
+	return p.ReviewDays
 }
 
 // Notice is what a family is told happens after the kiosk: when the
@@ -167,6 +183,8 @@ func (p *Policy) Validate() error {
 		return bad("lock_years_primary", "must be between 0 and 12, got %d", p.LockYearsPrimary)
 	case p.LockYearsJunior < 0 || p.LockYearsJunior > 12:
 		return bad("lock_years_junior", "must be between 0 and 12, got %d", p.LockYearsJunior)
+	case p.ReviewDays < 0 || p.ReviewDays > 90:
+		return bad("review_days", "must be between 1 and 90 days (0 or absent takes %d), got %d", DefaultReviewDays, p.ReviewDays)
 	case len(p.Categories) == 0:
 		return bad("category", "at least one [[category]] is needed")
 	}

@@ -48,3 +48,18 @@ func TestLimiterNilAdmitsAll(t *testing.T) {
 		t.Fatal("no limit refused")
 	}
 }
+
+// BenchmarkLimiterAllow is the cost of one look-up's check over 10,000
+// active keys (kiosks and accounts).
+func BenchmarkLimiterAllow(b *testing.B) {
+	l := newLimiter(60)
+	keys := make([]string, 10000)
+	for i := range keys {
+		keys[i] = fmt.Sprint("device:KD-", i)
+	}
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		l.Allow(keys[i%len(keys)], now.Add(time.Duration(i)*time.Millisecond))
+	}
+}

@@ -48,6 +48,8 @@ type Options struct {
 	// Heat computes the demand heat map (staff_heat.go); nil: the path
 	// answers 503 no_staff.
 	Heat engineapi.HeatSource
+	// Review is the review desk's store; nil: its paths answer 503.
+	Review engineapi.ReviewStore
 }
 
 // Server answers the engine API. It is safe for concurrent use.
@@ -65,7 +67,8 @@ type Server struct {
 	audit     engineapi.AuditLog
 	walkIn    *WalkInDesk // nil: no walk-in desk
 	accounts  engineapi.AccountStore
-	lookups   *limiter // look-ups a minute per device or account; nil: no limit
+	lookups   *limiter              // look-ups a minute per device or account; nil: no limit
+	review    engineapi.ReviewStore // the review desk, see staff_review.go
 }
 
 // route is one API path: its method, whether it needs a device signature,
@@ -109,7 +112,7 @@ var errInternal = refuse(http.StatusInternalServerError, ReasonInternal, "the en
 // New returns a server over store and lookup.
 func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 	s := &Server{store: store, lookup: lookup, decider: opt.Decider, now: opt.Now, log: opt.Logger,
-		staffAuth: opt.StaffAuth, audit: opt.Audit, accounts: opt.Accounts}
+		staffAuth: opt.StaffAuth, audit: opt.Audit, accounts: opt.Accounts, review: opt.Review}
 	if s.decider == nil {
 		s.decider = &engineapi.Decider{Lookup: lookup}
 	}
@@ -131,6 +134,7 @@ func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 	}
 	s.registerWalkIn(opt.WalkIn)
 	s.registerHeat(opt.Heat)
+	s.registerReview()
 	return s
 }
 

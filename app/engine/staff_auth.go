@@ -30,6 +30,9 @@ func (s *Server) setupStaffAuth(opt Options) {
 	if s.staffAuth == nil && s.accounts != nil {
 		s.staffAuth = s.sessionAuth
 	}
+	if s.accounts != nil {
+		go dummyHash() // ready before the first wrong name, which must not cost two hashes
+	}
 	s.addStaff(engineapi.PathStaffLogin, staffRoute{method: http.MethodPost, handle: s.handleLogin})
 	s.addStaff(engineapi.PathStaffLogout, staffRoute{method: http.MethodPost, handle: s.handleLogout})
 	s.addStaff(engineapi.PathStaffMe, staffRoute{method: http.MethodPost, handle: s.handleMe})

@@ -27,6 +27,8 @@ type EngineStore struct {
 	nonceConn *sql.Conn  // nonces' own connection, synchronous=NORMAL; nil for a memory database
 
 	stmts engineStmts
+
+	review reviewConfig // the review desk's settings (engine_review.go)
 }
 
 var _ engineapi.Store = (*EngineStore)(nil)

@@ -55,7 +55,12 @@ func (s *EngineStore) Ingest(ctx context.Context, deviceID string, items []engin
 			}
 			it.result = res
 		}
-		return nil
+		// The review desk: refused items for its conflicts list, and
+		// new applications that need review to their reviewers.
+		if err := s.recordRefusedTx(ctx, tx, deviceID, items, prepared, now); err != nil {
+			return err
+		}
+		return s.assignNewTx(ctx, tx, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)

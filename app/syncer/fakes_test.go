@@ -191,6 +191,11 @@ func (e *fakeEngine) lookup(w http.ResponseWriter, body []byte) {
 		refuse(w, 400, core.EINVALID, "监护人：身份证号码应为18位，您输入了3位。")
 		return
 	}
+	if req.Guardian == "flood" {
+		w.Header().Set("Retry-After", "2")
+		refuse(w, 429, engineapi.ReasonRateLimited, "查询太频繁：每分钟最多查询60次。请2秒后再试。")
+		return
+	}
 	answer(w, 200, engineapi.LookupResponse{Decision: core.Decision{Eligible: true, CategoryName: "房户一致"},
 		Application: core.Application{Stage: req.Stage, State: core.StateDraft, Child: core.Child{Name: "王小明"}}})
 }

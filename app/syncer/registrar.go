@@ -24,8 +24,8 @@ func (r *Registrar) Lookup(ctx context.Context, guardian, child string, stage co
 	resp, err := r.Client.Lookup(ctx, engineapi.LookupRequest{Guardian: guardian, Child: child, Stage: stage})
 	if err != nil {
 		var e *APIError
-		if errors.As(err, &e) && e.Status == http.StatusBadRequest && e.Message != "" &&
-			e.Reason != engineapi.ReasonMalformed && e.Reason != engineapi.ReasonBadRequest {
+		if errors.As(err, &e) && e.Message != "" && (e.Status == http.StatusTooManyRequests || // too many look-ups: the engine says when to try again
+			e.Status == http.StatusBadRequest && e.Reason != engineapi.ReasonMalformed && e.Reason != engineapi.ReasonBadRequest) {
 			return nil, &core.Error{Code: e.Reason, Message: e.Message}
 		}
 		return nil, err

@@ -69,9 +69,12 @@ type HeatMap struct {
 	Districts []District     `json:"districts"`       // the schematic map's districts
 	Schools   []SchoolDemand `json:"schools"`         // by district, stage, code
 	// Unplaced counts live applications that name no school (no zone).
-	Unplaced int       `json:"unplaced"`
-	Total    int       `json:"total"` // live applications counted at schools
-	At       time.Time `json:"at"`    // when it was computed (the engine's clock)
+	Unplaced int `json:"unplaced"`
+	// Elsewhere counts live applications at schools the city's data do
+	// not list (an engine read against another city's data).
+	Elsewhere int       `json:"elsewhere,omitempty"`
+	Total     int       `json:"total"` // live applications counted at schools
+	At        time.Time `json:"at"`    // when it was computed (the engine's clock)
 }
 
 // District is one county-level division on the schematic map: a cell of

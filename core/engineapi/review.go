@@ -240,15 +240,16 @@ type FilterList struct {
 // ReasonText is one version of a reason of the library. Text may carry
 // {placeholders} (see core/review.Placeholders) the SMS fills in.
 type ReasonText struct {
-	ID      string    `json:"id"`      // stable, e.g. R-PROPERTY
-	Version int       `json:"version"` // 1, 2, …; a save makes the next one
-	Kind    string    `json:"kind"`    // ReasonKindReturn or ReasonKindReject
-	Title   string    `json:"title"`   // short name in the picker
-	Text    string    `json:"text"`    // what the family is told, with {placeholders}
-	Frozen  bool      `json:"frozen"`  // used in a return or rejection sent to a family: never changes again
-	Latest  bool      `json:"latest"`  // the newest version of its ID
-	By      string    `json:"by"`
-	At      time.Time `json:"at"`
+	ID       string    `json:"id"`                 // stable, e.g. R-PROPERTY
+	Version  int       `json:"version"`            // 1, 2, …; a save makes the next one
+	Kind     string    `json:"kind"`               // ReasonKindReturn or ReasonKindReject
+	Title    string    `json:"title"`              // short name in the picker
+	Text     string    `json:"text"`               // what the family is told, with {placeholders}
+	Frozen   bool      `json:"frozen"`             // used in a return or rejection sent to a family: never changes again
+	FrozenAt time.Time `json:"frozen_at,omitzero"` // when it was first sent
+	Latest   bool      `json:"latest"`             // the newest version of its ID
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
 }
 
 // ReasonsRequest lists the library: the latest versions, or every version
@@ -389,7 +390,8 @@ type ReviewStore interface {
 	Duplicates(ctx context.Context, who Actor, all bool) ([]DuplicateSet, error)
 	// Resolve resolves a duplicate set.
 	Resolve(ctx context.Context, who Actor, req ResolveRequest, now time.Time) (DuplicateSet, error)
-	// Refused lists the items the engine refused without storing them,
-	// oldest first.
-	Refused(ctx context.Context) ([]RefusedItem, error)
+	// ConflictList lists the second applications refused (Store.Conflicts)
+	// and the items the engine refused without storing them, oldest first;
+	// a school admin sees those of their school.
+	ConflictList(ctx context.Context, who Actor) (ConflictList, error)
 }

@@ -92,8 +92,9 @@ func Tiers(p *core.Policy, stage core.Stage) []string {
 }
 
 // Build turns schools and counts into a heat map. Counts at a school not
-// in the list are dropped (the city's data name every school a zone has);
-// counts with no school are Unplaced; a tier not in tiers counts in the
+// in the list are Elsewhere (the city's data name every school a zone
+// has, so these come from another city); counts with no school are
+// Unplaced; a tier not in tiers counts in the
 // last one (TierNone).
 func Build(year int, stage core.Stage, tiers []string, schools []core.School, counts []engineapi.HeatCount, at time.Time) engineapi.HeatMap {
 	m := engineapi.HeatMap{Year: year, Stage: stage, Tiers: slices.Clone(tiers), At: at}
@@ -133,6 +134,8 @@ func Build(year int, stage core.Stage, tiers []string, schools []core.School, co
 		if !ok {
 			if c.School == "" {
 				m.Unplaced += c.N
+			} else {
+				m.Elsewhere += c.N
 			}
 			continue
 		}

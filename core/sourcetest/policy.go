@@ -10,7 +10,7 @@ func Policy() *core.Policy {
 	return &core.Policy{District: "370800", Name: "济宁市（演示）", Year: 2027, AgeCutoff: "08-31", MinAge: 6,
 		MinInsuranceMonths: 12, MinGuardianShare: 51, LockYearsPrimary: 6, LockYearsJunior: 3,
 		GrandparentsProperty: true, ContractsCount: true,
-		GrandparentHomeRequiresChildHukou: true, InsuranceCutoff: "06-01",
+		GrandparentHomeRequiresChildHukou: true, InsuranceCutoff: "06-01", ReviewDays: 10,
 		Categories: []core.Category{
 			{Key: "hukou_property", Name: "房户一致", Stages: both, Requires: []core.Condition{core.CondHukou, core.CondOwnedHome, core.CondSameAddress}},
 			{Key: "property_only", Name: "有房无户", Stages: both, Requires: []core.Condition{core.CondOwnedHome}},

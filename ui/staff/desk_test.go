@@ -1,0 +1,343 @@
+package staff_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"enrolldesk/core"
+	"enrolldesk/core/engineapi"
+	"enrolldesk/ui/staff"
+)
+
+var desktop = fyne.NewSize(1366, 768)
+
+func TestSignInSaysWhyItRefuses(t *testing.T) {
+	r := newDeskRig(t, 5, desktop)
+	s := r.d.SignIn()
+	test.Tap(s.Submit)
+	if !strings.Contains(s.Message.Text, "请输入账号和密码") {
+		t.Errorf("empty sign-in: %q", s.Message.Text)
+	}
+	s.Name.SetText("reviewer")
+	s.Password.SetText("wrong")
+	test.Tap(s.Submit)
+	r.idle()
+	if !strings.Contains(s.Message.Text, "账号或密码不对") || s.Password.Text != "" {
+		t.Errorf("wrong password: %q, password left %q", s.Message.Text, s.Password.Text)
+	}
+	s.Name.SetText("locked")
+	s.Password.SetText("pw-locked")
+	test.Tap(s.Submit)
+	r.idle()
+	if !strings.Contains(s.Message.Text, "锁定") || !strings.Contains(s.Message.Text, "10:12") {
+		t.Errorf("locked account: %q, want until when", s.Message.Text)
+	}
+	if r.d.ScreenName() != staff.ScreenSignIn {
+		t.Fatalf("on %s after refusals", r.d.ScreenName())
+	}
+	r.signIn("reviewer")
+	r.at(staff.ScreenQueue)
+	if sh := r.d.Shell(); sh.Person.Text != "李审核" || sh.Role.Text != "审核员" {
+		t.Errorf("nav shows %q %q", sh.Person.Text, sh.Role.Text)
+	}
+}
+
+func TestDemoAccountsShowOnlyInDemoMode(t *testing.T) {
+	r := newDeskRig(t, 1, desktop)
+	if len(r.d.SignIn().Demo) != 0 {
+		t.Error("demo accounts on a real engine's sign-in")
+	}
+	r = newDeskRig(t, 1, desktop, func(o *staff.Options) {
+		o.Demo = []staff.DemoAccount{{Name: "reviewer", Password: "pw-reviewer", Role: engineapi.RoleReviewer}}
+	})
+	s := r.d.SignIn()
+	if len(s.Demo) != 1 || !strings.Contains(s.Demo[0].Text, "pw-reviewer") {
+		t.Fatalf("demo buttons %v", s.Demo)
+	}
+	test.Tap(s.Demo[0])
+	test.Tap(s.Submit)
+	r.at(staff.ScreenQueue)
+}
+
+func TestQueuePagesThroughWithoutLoadingAll(t *testing.T) {
+	r := newDeskRig(t, 120, desktop)
+	r.signIn("reviewer")
+	r.at(staff.ScreenQueue)
+	q := r.d.Queue()
+	if len(q.Rows()) != staff.PageSize || q.Total() != 120 || !q.Prev.Disabled() || q.Next.Disabled() {
+		t.Fatalf("first page: %d rows of %d, prev disabled %v, next disabled %v", len(q.Rows()), q.Total(), q.Prev.Disabled(), q.Next.Disabled())
+	}
+	if !strings.Contains(q.PageInfo.Text, "第 1 页，共 3 页") {
+		t.Errorf("page line %q", q.PageInfo.Text)
+	}
+	first := q.Rows()[0].AppID
+	test.Tap(q.Next)
+	r.idle()
+	test.Tap(q.Next)
+	r.idle()
+	if len(q.Rows()) != 20 || !q.Next.Disabled() || q.PageNumber() != 3 {
+		t.Fatalf("last page: %d rows, next disabled %v, page %d", len(q.Rows()), q.Next.Disabled(), q.PageNumber())
+	}
+	test.Tap(q.Prev)
+	r.idle()
+	test.Tap(q.Prev)
+	r.idle()
+	if q.Rows()[0].AppID != first {
+		t.Errorf("back on page 1 the first row is %s, was %s", q.Rows()[0].AppID, first)
+	}
+	if got := r.f.count("queue"); got != 5 {
+		t.Errorf("%d queue requests for five pages shown", got)
+	}
+	// Filter: the verified ones of school S01.
+	q.School.SetText("S01")
+	q.State.SetSelected(r.d.Queue().State.Options[2]) // 已核验
+	test.Tap(q.Apply)
+	r.idle()
+	for _, it := range q.Rows() {
+		if it.School != "S01" || it.State != core.StateVerified {
+			t.Fatalf("filtered row %+v", it)
+		}
+	}
+	if len(q.Rows()) == 0 {
+		t.Fatal("the filter matched nothing")
+	}
+}
+
+// openFirst opens the first application of the queue.
+func (r *deskRig) openFirst() *staff.DetailScreen {
+	r.t.Helper()
+	r.at(staff.ScreenQueue)
+	r.d.Queue().Table.Select(widget.TableCellID{Row: 0, Col: 0})
+	r.at(staff.ScreenDetail)
+	return r.d.Detail()
+}
+
+func TestApproveReturnRejectInThreeClicks(t *testing.T) {
+	r := newDeskRig(t, 6, desktop)
+	r.signIn("reviewer")
+
+	// Approve: the button, then confirm.
+	d := r.openFirst()
+	id := d.AppID
+	if d.Detail().App.State != core.StateNeedsReview || !d.Approve.Visible() {
+		t.Fatalf("opened %s in %s, approve shown %v", id, d.Detail().App.State, d.Approve.Visible())
+	}
+	test.Tap(d.Approve)
+	test.Tap(d.Confirm)
+	r.idle()
+	if d.Detail().App.State != core.StateApproved || !strings.Contains(d.Message.Text, "审核通过") {
+		t.Fatalf("after approve: %s, %q", d.Detail().App.State, d.Message.Text)
+	}
+	if d.Approve.Visible() {
+		t.Error("approve still offered on an approved application")
+	}
+
+	// Return: the button, a reason of the library, confirm (+ optional words).
+	test.Tap(d.Back)
+	d = r.openFirst()
+	test.Tap(d.Return)
+	d.Reasons.SetSelected("补交房产证明")
+	test.Type(d.Text, "房产证第2页")
+	test.Tap(d.Confirm)
+	r.idle()
+	if d.Detail().App.State != core.StateReturned {
+		t.Fatalf("after return: %s (%q)", d.Detail().App.State, d.Message.Text)
+	}
+	if req := r.f.lastReq; req.ReasonID != "R-PROPERTY" || req.Params["detail"] != "房产证第2页" || req.State != core.StateNeedsReview {
+		t.Errorf("return sent %+v", req)
+	}
+
+	// Return without a reason is refused on screen, nothing sent.
+	test.Tap(d.Back)
+	d = r.openFirst()
+	test.Tap(d.Return)
+	before := r.f.count("return")
+	test.Tap(d.Confirm)
+	if !strings.Contains(d.Message.Text, "退回原因") || r.f.count("return") != before {
+		t.Errorf("return without reason: %q", d.Message.Text)
+	}
+	test.Tap(d.Cancel)
+
+	// Reject with words of its own.
+	test.Tap(d.Reject)
+	test.Type(d.Text, "提供的房产为商铺")
+	test.Tap(d.Confirm)
+	r.idle()
+	if d.Detail().App.State != core.StateRejected || r.f.lastReq.Text != "提供的房产为商铺" {
+		t.Fatalf("after reject: %s, sent %+v", d.Detail().App.State, r.f.lastReq)
+	}
+	if h := d.Detail().History; len(h) == 0 || h[len(h)-1].Reason != "提供的房产为商铺" {
+		t.Errorf("history %+v", h)
+	}
+}
+
+func TestKeyboardShortcuts(t *testing.T) {
+	r := newDeskRig(t, 3, desktop)
+	r.signIn("reviewer")
+	d := r.openFirst()
+	c := r.win.Canvas()
+	test.TypeOnCanvas(c, "r")
+	if d.Action != staff.ActionReturn || !d.Reasons.Visible() {
+		t.Fatalf("R opened %q", d.Action)
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if d.Action != "" {
+		t.Fatalf("Esc left %q open", d.Action)
+	}
+	test.TypeOnCanvas(c, "j")
+	if d.Action != staff.ActionReject {
+		t.Fatalf("J opened %q", d.Action)
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	test.TypeOnCanvas(c, "a")
+	if d.Action != staff.ActionApprove {
+		t.Fatalf("A opened %q", d.Action)
+	}
+	test.Tap(d.Confirm)
+	r.idle()
+	if d.Detail().App.State != core.StateApproved {
+		t.Fatalf("A then confirm: %s", d.Detail().App.State)
+	}
+	// Typing in the note field types; it does not act.
+	test.Type(d.NoteText, "ar")
+	if d.Action != "" || d.NoteText.Text != "ar" {
+		t.Errorf("typing in a field acted: %q, field %q", d.Action, d.NoteText.Text)
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	r.at(staff.ScreenQueue)
+}
+
+func TestBulkApproveVerified(t *testing.T) {
+	r := newDeskRig(t, 30, desktop)
+	r.signIn("bureau")
+	r.at(staff.ScreenQueue)
+	q := r.d.Queue()
+	test.Tap(q.Bulk)
+	if !q.BulkConfirm.Visible() {
+		t.Fatal("no confirmation before a bulk approval")
+	}
+	test.Tap(q.BulkConfirm)
+	r.idle()
+	if !strings.Contains(q.Message.Text, "已批准 10 份") {
+		t.Fatalf("bulk: %q", q.Message.Text)
+	}
+	for _, it := range q.Rows() {
+		if it.State == core.StateVerified {
+			t.Errorf("%s still verified", it.AppID)
+		}
+	}
+}
+
+func TestNavHidesWhatTheRoleCannotDo(t *testing.T) {
+	r := newDeskRig(t, 3, desktop)
+	r.signIn("hall")
+	r.at(staff.ScreenQueue)
+	q := r.d.Queue()
+	if q.Bulk != nil {
+		t.Error("hall staff offered the bulk approval")
+	}
+	d := r.openFirst()
+	if d.Approve.Visible() || d.Return.Visible() || d.Reject.Visible() {
+		t.Error("hall staff offered review actions")
+	}
+	test.TypeOnCanvas(r.win.Canvas(), "a")
+	if d.Action != "" || r.f.count("approve") != 0 {
+		t.Error("the A key acted for hall staff")
+	}
+	for _, key := range []string{staff.ScreenQueue, staff.ScreenConflicts, staff.ScreenHeat} {
+		if r.d.Shell().Nav[key] == nil {
+			t.Errorf("hall staff miss %s", key)
+		}
+	}
+	test.Tap(r.d.Shell().SignOut)
+	r.at(staff.ScreenSignIn)
+	r.signIn("reviewer")
+	r.at(staff.ScreenQueue)
+	if r.d.Queue().Bulk == nil || r.d.Queue().Mine.Hidden {
+		t.Error("a reviewer has no bulk approval or my-queue filter")
+	}
+}
+
+func TestSessionExpiryKeepsTheDraft(t *testing.T) {
+	r := newDeskRig(t, 3, desktop)
+	r.signIn("reviewer")
+	d := r.openFirst()
+	id := d.AppID
+	test.Tap(d.Return)
+	d.Reasons.SetSelected("补交房产证明")
+	test.Type(d.Text, "房产证复印件看不清")
+	r.f.mu.Lock()
+	r.f.expire = true
+	r.f.mu.Unlock()
+	test.Tap(d.Confirm)
+	r.at(staff.ScreenSignIn)
+	s := r.d.SignIn()
+	if !strings.Contains(s.Message.Text, "登录已结束") || !strings.Contains(s.Message.Text, "已保留") {
+		t.Errorf("sign-in says %q", s.Message.Text)
+	}
+	if s.Name.Text != "李审核" && s.Name.Text != "" {
+		t.Logf("name kept as %q", s.Name.Text)
+	}
+	s.Name.SetText("reviewer")
+	s.Password.SetText("pw-reviewer")
+	test.Tap(s.Submit)
+	r.at(staff.ScreenDetail)
+	d = r.d.Detail()
+	if d.AppID != id || d.Action != staff.ActionReturn || d.Text.Text != "房产证复印件看不清" || d.Reasons.Selected != "补交房产证明" {
+		t.Fatalf("after signing in again: %s %q %q %q", d.AppID, d.Action, d.Text.Text, d.Reasons.Selected)
+	}
+	test.Tap(d.Confirm)
+	r.idle()
+	if d.Detail().App.State != core.StateReturned {
+		t.Errorf("the kept draft did not go: %s %q", d.Detail().App.State, d.Message.Text)
+	}
+}
+
+func TestConflictsList(t *testing.T) {
+	r := newDeskRig(t, 1, desktop)
+	r.signIn("school")
+	test.Tap(r.d.Shell().Nav[staff.ScreenConflicts])
+	r.at(staff.ScreenConflicts)
+	c := r.d.Conflicts()
+	if len(c.List().Conflicts) != 1 || len(c.List().Refused) != 1 || !strings.Contains(c.Message.Text, "重复报名 1 份") {
+		t.Fatalf("conflicts %+v, %q", c.List(), c.Message.Text)
+	}
+}
+
+func TestHeatMapSortsAndRefreshes(t *testing.T) {
+	r := newDeskRig(t, 1, desktop, func(o *staff.Options) { o.HeatEvery = 20 * time.Millisecond })
+	r.signIn("reviewer")
+	test.Tap(r.d.Shell().Nav[staff.ScreenHeat])
+	r.at(staff.ScreenHeat)
+	h := r.d.Heat()
+	if rows := h.Rows(); len(rows) != 3 || rows[0].Code != "S01" || rows[2].Code != "S02" {
+		t.Fatalf("by ratio: %+v", rows)
+	}
+	if h.Image.Image == nil {
+		t.Error("no picture")
+	}
+	fyne.DoAndWait(func() { h.SortBy(0) })
+	if rows := h.Rows(); rows[0].Name != "明德小学" && rows[0].Name > rows[1].Name {
+		t.Errorf("by name: %s, %s", rows[0].Name, rows[1].Name)
+	}
+	waitFor(t, "a refresh", func() bool {
+		var n int
+		fyne.DoAndWait(func() { n = h.Loads() })
+		return n >= 3
+	})
+	test.Tap(r.d.Shell().Nav[staff.ScreenQueue])
+	r.at(staff.ScreenQueue)
+	var n int
+	fyne.DoAndWait(func() { n = h.Loads() })
+	time.Sleep(100 * time.Millisecond)
+	var m int
+	fyne.DoAndWait(func() { m = h.Loads() })
+	if m > n+1 {
+		t.Errorf("the heat map kept refreshing off screen: %d → %d", n, m)
+	}
+}

@@ -1,0 +1,412 @@
+package staff
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"enrolldesk/core"
+	"enrolldesk/core/engineapi"
+	"enrolldesk/ui"
+)
+
+// queueStates are the states the state filter offers, in queue order.
+var queueStates = []core.State{core.StateNeedsReview, core.StateVerified, core.StateReceived,
+	core.StateApproved, core.StateReturned, core.StateRejected}
+
+// queueProblems are the problem codes the problem filter offers.
+var queueProblems = []string{core.PDecisionChanged, core.PPendingCheck, core.PGuardianMismatch, core.PDataConflict,
+	core.PInsuranceShort, core.PNoResidence, core.PPropertyLocked, core.PShareTooSmall, core.POutOfZone,
+	core.PZoneAmbiguous, core.PGuardianNotParent, core.PNoBasis}
+
+// queueColumns are the table's columns: translation key and width.
+var queueColumns = []struct {
+	key   string
+	width float32
+}{
+	{"desk.col.regNo", 150}, {"desk.col.child", 150}, {"desk.col.school", 90}, {"desk.col.category", 120},
+	{"desk.col.state", 90}, {"desk.col.problems", 170}, {"desk.col.evidence", 70}, {"desk.col.due", 100},
+	{"desk.col.age", 60}, {"desk.col.assignee", 110}, {"desk.col.note", 240},
+}
+
+// QueueScreen is the review queue: filters, one page of applications at a
+// time (the engine pages by cursor, so 100,000 cost no more than 50), and
+// the bulk approval of verified applications.
+type QueueScreen struct {
+	School   *widget.SelectEntry
+	Category *widget.SelectEntry
+	State    *widget.Select
+	Problem  *widget.Select
+	Evidence *widget.Select
+	Mine     *widget.Check
+	Overdue  *widget.Check
+	Apply    *widget.Button
+	Clear    *widget.Button
+	Table    *widget.Table
+	Prev     *widget.Button
+	Next     *widget.Button
+	PageInfo *widget.Label
+	Message  *widget.Label
+	Bulk     *widget.Button // 批量批准已核验 (review roles)
+	// BulkConfirm and BulkCancel confirm or drop the bulk approval.
+	BulkConfirm *widget.Button
+	BulkCancel  *widget.Button
+	bulkBar     *fyne.Container
+
+	page    engineapi.QueuePage
+	cursors []string // cursor of each page shown so far; [0] is ""
+	filter  engineapi.QueueFilter
+	choices bool // the pickers were filled
+	notice  string // shown after the next page arrives
+	actor   engineapi.Actor
+	content fyne.CanvasObject
+	d       *Desk
+}
+
+// PageSize is how many rows the queue shows at a time.
+const PageSize = 50
+
+func (d *Desk) showQueue() {
+	if d.queue == nil || d.queue.actor != d.actor {
+		d.queue = newQueueScreen(d)
+	}
+	d.framed(ScreenQueue, d.queue.content)
+	d.queue.load()
+}
+
+func newQueueScreen(d *Desk) *QueueScreen {
+	s := &QueueScreen{d: d, cursors: []string{""}, actor: d.actor}
+	s.School = widget.NewSelectEntry(nil)
+	s.School.SetPlaceHolder(lang.L("desk.filter.school"))
+	s.Category = widget.NewSelectEntry(nil)
+	s.Category.SetPlaceHolder(lang.L("desk.filter.category"))
+	states := []string{lang.L("desk.filter.any")}
+	for _, st := range queueStates {
+		states = append(states, d.words.State(st))
+	}
+	s.State = widget.NewSelect(states, nil)
+	s.State.PlaceHolder = lang.L("desk.filter.state")
+	problems := []string{lang.L("desk.filter.any")}
+	for _, p := range queueProblems {
+		problems = append(problems, problemName(p))
+	}
+	s.Problem = widget.NewSelect(problems, nil)
+	s.Problem.PlaceHolder = lang.L("desk.filter.problem")
+	s.Evidence = widget.NewSelect([]string{lang.L("desk.filter.any"), evidenceName(engineapi.EvidencePending),
+		evidenceName(engineapi.EvidenceVerified), evidenceName(engineapi.EvidenceDoubtful)}, nil)
+	s.Evidence.PlaceHolder = lang.L("desk.filter.evidence")
+	s.Mine = widget.NewCheck(lang.L("desk.filter.mine"), nil)
+	s.Overdue = widget.NewCheck(lang.L("desk.filter.overdue"), nil)
+	s.Apply = widget.NewButtonWithIcon(lang.L("desk.filter.apply"), theme.SearchIcon(), s.applyFilter)
+	s.Apply.Importance = widget.HighImportance
+	s.Clear = widget.NewButton(lang.L("desk.filter.clear"), s.clearFilter)
+	s.School.OnSubmitted = func(string) { s.applyFilter() }
+	s.Category.OnSubmitted = func(string) { s.applyFilter() }
+
+	s.Table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(s.page.Items), len(queueColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			if id.Row >= len(s.page.Items) {
+				l.SetText("")
+				return
+			}
+			l.SetText(s.cell(s.page.Items[id.Row], id.Col))
+		})
+	s.Table.ShowHeaderColumn = false
+	s.Table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	s.Table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(queueColumns) {
+			o.(*widget.Label).SetText(lang.L(queueColumns[id.Col].key))
+		}
+	}
+	for i, c := range queueColumns {
+		s.Table.SetColumnWidth(i, c.width)
+	}
+	s.Table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(s.page.Items) {
+			s.Table.UnselectAll()
+			d.openApp(s.page.Items[id.Row].AppID)
+		}
+	}
+	s.Prev = widget.NewButtonWithIcon(lang.L("desk.queue.prev"), theme.NavigateBackIcon(), s.prev)
+	s.Next = widget.NewButtonWithIcon(lang.L("desk.queue.next"), theme.NavigateNextIcon(), s.next)
+	s.Next.IconPlacement = widget.ButtonIconTrailingText
+	s.PageInfo = widget.NewLabel("")
+	s.Message = widget.NewLabel("")
+	s.Message.Wrapping = fyne.TextWrapWord
+
+	title := heading(lang.L("desk.queue.title"))
+	filters := container.NewGridWithColumns(5, s.School, s.Category, s.State, s.Problem, s.Evidence)
+	checks := []fyne.CanvasObject{s.Overdue}
+	if d.actor.Role != engineapi.RoleHall {
+		checks = append([]fyne.CanvasObject{s.Mine}, checks...)
+	}
+	checks = append(checks, layout.NewSpacer(), s.Clear, s.Apply)
+	top := []fyne.CanvasObject{title, filters, container.NewHBox(checks...)}
+	if hasRole(reviewRoles, d.actor.Role) {
+		s.Bulk = widget.NewButtonWithIcon(lang.L("desk.queue.bulk"), theme.ConfirmIcon(), s.askBulk)
+		s.BulkConfirm = widget.NewButton(lang.L("desk.queue.bulkConfirm"), s.bulk)
+		s.BulkConfirm.Importance = widget.HighImportance
+		s.BulkCancel = widget.NewButton(lang.L("desk.action.cancel"), func() { s.bulkBar.Hide() })
+		ask := widget.NewLabel(lang.L("desk.queue.bulkAsk"))
+		ask.Wrapping = fyne.TextWrapWord
+		s.bulkBar = container.NewBorder(nil, nil, nil, container.NewHBox(s.BulkCancel, s.BulkConfirm), ask)
+		s.bulkBar.Hide()
+		top = append(top, s.bulkBar)
+	}
+	bottom := []fyne.CanvasObject{s.Prev, s.PageInfo, s.Next, layout.NewSpacer()}
+	if s.Bulk != nil {
+		bottom = append(bottom, s.Bulk)
+	}
+	s.content = container.NewBorder(container.NewVBox(top...),
+		container.NewVBox(s.Message, container.NewHBox(bottom...)), nil, nil, s.Table)
+	return s
+}
+
+// cell is the text of one table cell.
+func (s *QueueScreen) cell(it engineapi.QueueItem, col int) string {
+	w := s.d.words
+	switch col {
+	case 0:
+		if it.Duplicate {
+			return it.RegNo + " " + lang.L("desk.queue.dup")
+		}
+		return it.RegNo
+	case 1:
+		if it.ChildName != "" {
+			return it.ChildName + " " + it.Child
+		}
+		return it.Child
+	case 2:
+		return it.School
+	case 3:
+		return it.Category
+	case 4:
+		return w.State(it.State)
+	case 5:
+		names := make([]string, 0, len(it.Problems))
+		for _, p := range it.Problems {
+			names = append(names, problemName(p))
+		}
+		return strings.Join(names, "、")
+	case 6:
+		return evidenceName(it.Evidence)
+	case 7:
+		if it.Overdue {
+			return w.Date(it.Due) + " " + lang.L("desk.queue.overdue")
+		}
+		return w.Date(it.Due)
+	case 8:
+		return fmt.Sprint(it.AgeDays)
+	case 9:
+		if it.Assignee == s.d.actor.ID && it.Assignee != "" {
+			return lang.L("desk.queue.me")
+		}
+		return it.Assignee
+	case 10:
+		return it.Note
+	}
+	return ""
+}
+
+// Rows are the applications of the page on show.
+func (s *QueueScreen) Rows() []engineapi.QueueItem { return s.page.Items }
+
+// Total is how many applications match the filter, all pages.
+func (s *QueueScreen) Total() int { return s.page.Total }
+
+// PageNumber is the page on show, from 1.
+func (s *QueueScreen) PageNumber() int { return len(s.cursors) }
+
+// currentFilter reads the filter fields.
+func (s *QueueScreen) currentFilter() engineapi.QueueFilter {
+	f := engineapi.QueueFilter{School: strings.TrimSpace(s.School.Text), Category: strings.TrimSpace(s.Category.Text),
+		Mine: s.Mine.Checked, Overdue: s.Overdue.Checked, Limit: PageSize}
+	if i := s.State.SelectedIndex(); i > 0 {
+		f.State = queueStates[i-1]
+	}
+	if i := s.Problem.SelectedIndex(); i > 0 {
+		f.Problem = queueProblems[i-1]
+	}
+	switch s.Evidence.SelectedIndex() {
+	case 1:
+		f.Evidence = engineapi.EvidencePending
+	case 2:
+		f.Evidence = engineapi.EvidenceVerified
+	case 3:
+		f.Evidence = engineapi.EvidenceDoubtful
+	}
+	return f
+}
+
+func (s *QueueScreen) applyFilter() {
+	s.filter = s.currentFilter()
+	s.cursors = []string{""}
+	s.load()
+}
+
+func (s *QueueScreen) clearFilter() {
+	s.School.SetText("")
+	s.Category.SetText("")
+	s.State.ClearSelected()
+	s.Problem.ClearSelected()
+	s.Evidence.ClearSelected()
+	s.Mine.SetChecked(false)
+	s.Overdue.SetChecked(false)
+	s.applyFilter()
+}
+
+func (s *QueueScreen) next() {
+	if s.page.Next == "" {
+		return
+	}
+	s.cursors = append(s.cursors, s.page.Next)
+	s.load()
+}
+
+func (s *QueueScreen) prev() {
+	if len(s.cursors) < 2 {
+		return
+	}
+	s.cursors = s.cursors[:len(s.cursors)-1]
+	s.load()
+}
+
+// load asks the engine for the page at the current cursor.
+func (s *QueueScreen) load() {
+	f := s.filter
+	f.Limit = PageSize
+	f.Cursor = s.cursors[len(s.cursors)-1]
+	s.Message.SetText(lang.L("desk.loading"))
+	var page engineapi.QueuePage
+	s.d.later(func(ctx context.Context) error {
+		var err error
+		page, err = s.d.be.Queue(ctx, f)
+		return err
+	}, func(err error) {
+		if err != nil {
+			s.Message.SetText(err.Error())
+			return
+		}
+		s.page = page
+		if page.Items == nil {
+			s.page.Items = []engineapi.QueueItem{}
+		}
+		s.Message.SetText(s.notice)
+		s.notice = ""
+		if len(page.Items) == 0 {
+			s.Message.SetText(lang.L("desk.queue.empty"))
+		}
+		pages := (page.Total + PageSize - 1) / PageSize
+		s.PageInfo.SetText(lang.L("desk.queue.page", map[string]any{"N": len(s.cursors), "Pages": max(pages, 1), "Total": page.Total}))
+		if len(s.cursors) > 1 {
+			s.Prev.Enable()
+		} else {
+			s.Prev.Disable()
+		}
+		if page.Next != "" {
+			s.Next.Enable()
+		} else {
+			s.Next.Disable()
+		}
+		s.Table.Refresh()
+		s.Table.ScrollToTop()
+	})
+	s.loadChoices()
+}
+
+// loadChoices fills the school and category pickers from the heat map
+// once (the city's schools and the policy's categories).
+func (s *QueueScreen) loadChoices() {
+	if s.choices {
+		return
+	}
+	var m engineapi.HeatMap
+	s.d.later(func(ctx context.Context) error {
+		var err error
+		m, err = s.d.be.HeatMap(ctx, "")
+		return err
+	}, func(err error) {
+		if err != nil {
+			return // the fields take typed codes as well
+		}
+		s.choices = true
+		var schools []string
+		for _, sc := range m.Schools {
+			schools = append(schools, sc.Code)
+		}
+		s.School.SetOptions(schools)
+		var tiers []string
+		for _, t := range m.Tiers {
+			if t != engineapi.TierNone {
+				tiers = append(tiers, t)
+			}
+		}
+		s.Category.SetOptions(tiers)
+	})
+}
+
+func (s *QueueScreen) askBulk() {
+	s.bulkBar.Show()
+}
+
+// bulk approves every verified application the filter matches.
+func (s *QueueScreen) bulk() {
+	s.bulkBar.Hide()
+	f := s.filter
+	f.Cursor, f.Limit = "", 0
+	var res engineapi.BulkResult
+	s.Message.SetText(lang.L("desk.loading"))
+	s.d.later(func(ctx context.Context) error {
+		var err error
+		res, err = s.d.be.BulkApprove(ctx, f)
+		return err
+	}, func(err error) {
+		if err != nil {
+			s.Message.SetText(err.Error())
+			return
+		}
+		s.cursors = []string{""}
+		s.notice = lang.L("desk.queue.bulkDone", map[string]any{"N": res.Count, "Skipped": res.Skipped})
+		s.load()
+	})
+}
+
+func heading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// problemName is a problem code in the window's language.
+func problemName(code string) string { return catalog.Text("desk.problem."+code, code) }
+
+// catalog knows the translation keys, for texts keyed by data.
+var catalog = ui.LoadCatalog()
+
+func evidenceName(status string) string {
+	switch status {
+	case engineapi.EvidencePending:
+		return lang.L("desk.evidence.pending")
+	case engineapi.EvidenceVerified:
+		return lang.L("desk.evidence.verified")
+	case engineapi.EvidenceDoubtful:
+		return lang.L("desk.evidence.doubtful")
+	}
+	return status
+}
