@@ -230,6 +230,15 @@ func TestWalkInEndToEndPrintedReceiptVerifies(t *testing.T) {
 	if strings.Contains(out.String(), string(p.ChildID)) {
 		t.Error("verify --engine-db prints a full ID number")
 	}
+	out.Reset()
+	var res struct {
+		Check  engineapi.TokenCheck   `json:"check"`
+		Record *engineapi.FoundRecord `json:"record"`
+	}
+	if code := app.Main([]string{"verify", "--engine-db", r.e.DBPath(), "--json", token}, nil, &out, &errw); code != 0 ||
+		json.Unmarshal([]byte(out.String()), &res) != nil || !res.Check.Valid || res.Record == nil || res.Record.Operator != sub.Operator {
+		t.Errorf("verify --engine-db --json: exit %d %s", code, out.String())
+	}
 	// The desk key is also an ordinary key directory.
 	out.Reset()
 	if code := app.Main([]string{"verify", "--keys", filepath.Join(r.dir, "engine-desk"), token}, nil, &out, &errw); code != 0 {
