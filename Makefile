@@ -11,7 +11,7 @@ BENCH_OUT ?= docs/bench-latest.txt
 export CGO_ENABLED := 1
 export LANG ?= zh_CN.UTF-8
 
-.PHONY: all build run test bench lint deps deps-test deps-run demo screenshots clean check-go package deps-package
+.PHONY: all build run run-staff test bench lint deps deps-test deps-run demo screenshots clean check-go package deps-package
 
 all: build
 
@@ -40,6 +40,10 @@ build: $(BIN)
 ## run: the kiosk on the embedded demo city
 run: deps-run build
 	./$(BIN) kiosk
+
+## run-staff: the staff desktop window on an in-process demo engine (demo accounts on the sign-in screen)
+run-staff: deps-run build
+	./$(BIN) staff
 
 ## test: every test, including fuzz seed corpora; headless
 test: check-go deps-test

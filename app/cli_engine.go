@@ -50,6 +50,8 @@ func runEngine(stdio IO, args []string) int {
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
 	verbose := fs.Bool("v", false, "log every push")
 	fs.IntVar(&cfg.LookupPerMinute, "lookup-rate", engine.DefaultLookupPerMinute, "look-ups a minute allowed per kiosk and per staff account")
+	anchorPath := fs.String("anchor", "", "append the audit chain's head to this file at start, every --anchor-every and at shutdown; copy it elsewhere")
+	anchorEvery := fs.Duration("anchor-every", defaultAnchorEvery, "how often to anchor the audit chain (with --anchor)")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
@@ -58,6 +60,9 @@ func runEngine(stdio IO, args []string) int {
 	}
 	if fs.NArg() > 0 || (*cert == "") != (*key == "") {
 		return fail(stdio.Err, ExitUsage, "engine takes --listen ADDR --db PATH --city DB [--tls-cert F --tls-key F]; give both TLS files or neither")
+	}
+	if *anchorEvery <= 0 {
+		return fail(stdio.Err, ExitUsage, "engine: --anchor-every must be a positive duration, e.g. 10m")
 	}
 	if cfg.CityDB != "" && cfg.TrustKioskDecisions {
 		return fail(stdio.Err, ExitUsage, "engine: --city and --trust-kiosk-decisions exclude each other")
@@ -74,6 +79,13 @@ func runEngine(stdio IO, args []string) int {
 		return fail(stdio.Err, exitFor(err), "engine: %s", errText(err))
 	}
 	defer e.Close()
+	if *anchorPath != "" {
+		stopAnchors, err := startAnchors(ctx, e, *anchorPath, *anchorEvery, cfg.Logger)
+		if err != nil {
+			return fail(stdio.Err, ExitFail, "engine: %v", err)
+		}
+		defer stopAnchors()
+	}
 	return serveEngine(ctx, stdio, e, *listen, *cert, *key)
 }
 

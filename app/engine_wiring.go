@@ -36,6 +36,10 @@ type EngineConfig struct {
 	// category.
 	TrustKioskDecisions bool
 
+	// LookupPerMinute limits look-ups per kiosk and per staff account
+	// (0: engine.DefaultLookupPerMinute; negative: no limit).
+	LookupPerMinute int
+
 	// DeskKeyDir holds the engine desk's Ed25519 key (kiosk.key, 0600, and
 	// kiosk.pub), which signs walk-in receipts and reprints; it is listed in
 	// the device registry as engineapi.DeskDeviceID. Default
@@ -45,10 +49,6 @@ type EngineConfig struct {
 	// StaffAuth, when set, resolves staff sessions in place of the
 	// engine's own accounts: for tests and embedders.
 	StaffAuth engine.StaffAuth
-
-	// LookupPerMinute limits look-ups per kiosk and per staff account
-	// (0: engine.DefaultLookupPerMinute; negative: no limit).
-	LookupPerMinute int
 }
 
 // Engine is an open central engine: its store, the city it looks up in,
@@ -117,7 +117,7 @@ func (e *Engine) open(ctx context.Context) error {
 		e.heat = &heat.Source{Counts: e.store, Schools: e.city, Policy: policy, Now: e.cfg.Now}
 	}
 	e.server = engine.New(e.store, lookup, engine.Options{Now: e.cfg.Now, Logger: e.cfg.Logger, Registry: e.cfg.Registry, Decider: decider,
-		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute, Review: e.store, Heat: e.Heat(),
+		Accounts: e.store, LookupPerMinute: e.cfg.LookupPerMinute, Review: e.store, Heat: e.Heat(), Audit: e.store,
 		StaffAuth: e.cfg.StaffAuth, WalkIn: e.openDesk(ctx, policy.Notice)})
 	return nil
 }

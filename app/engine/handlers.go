@@ -121,6 +121,9 @@ func (s *Server) handleLookup(ctx context.Context, req *request) (any, *RequestE
 		return nil, refuse(http.StatusServiceUnavailable, engineapi.ReasonNoData, "this engine has no department data to look up in")
 	}
 	res, err := s.lookup.Lookup(ctx, in.Guardian, in.Child, in.Stage)
+	if e := s.noteLookup(ctx, req, in, res, err); e != nil {
+		return nil, e
+	}
 	switch {
 	case core.IsInvalid(err):
 		return nil, refuse(http.StatusBadRequest, core.ErrorCode(err), core.ErrorMessage(err))

@@ -398,7 +398,7 @@ func TestLookupRateConfigurable(t *testing.T) {
 	}
 }
 
-// auditRecorder (staff_review_test.go) keeps what the server appends.
+// auditRecorder (audit_lookup_test.go) keeps what the server appends.
 
 func TestStaffSignInsAreAudited(t *testing.T) {
 	rec := &auditRecorder{}

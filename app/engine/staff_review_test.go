@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,18 +30,7 @@ func testStaffAuth(r *http.Request) (engineapi.Actor, *engine.RequestError) {
 	return a, nil
 }
 
-// auditRecorder is an AuditLog keeping what it is given.
-type auditRecorder struct {
-	mu     sync.Mutex
-	events []engineapi.AuditEvent
-}
-
-func (a *auditRecorder) Append(_ context.Context, ev []engineapi.AuditEvent) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.events = append(a.events, ev...)
-	return nil
-}
+// auditRecorder (audit_lookup_test.go) keeps what it is given.
 
 type reviewHTTP struct {
 	t     *testing.T

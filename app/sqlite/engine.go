@@ -29,6 +29,7 @@ type EngineStore struct {
 	stmts engineStmts
 
 	review reviewConfig // the review desk's settings (engine_review.go)
+	audit  auditChain   // the audit chain's head, under mu (engine_audit.go)
 }
 
 var _ engineapi.Store = (*EngineStore)(nil)
@@ -155,9 +156,12 @@ func (s *EngineStore) writeOn(ctx context.Context, conn *sql.Conn, fn func(tx *s
 		return err
 	}
 	if err := fn(tx); err != nil {
+		s.auditDone(false)
 		return errors.Join(err, rollback(tx))
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	s.auditDone(err == nil)
+	return err
 }
 
 // AddDevice implements engineapi.Store.
@@ -168,7 +172,11 @@ func (s *EngineStore) AddDevice(ctx context.Context, d engineapi.Device, codeHas
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO engine_devices (id, name, code_hash, code_expires, created_at)
 			VALUES (?, ?, ?, ?, ?)`, d.ID, d.Name, codeHash, d.CodeExpires.Unix(), d.CreatedAt.Unix())
-		return err
+		if err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, engineapi.AuditEvent{Actor: "engine", At: d.CreatedAt, Action: "device.add",
+			Subject: "device:" + d.ID, After: "issued", Detail: d.Name})
 	})
 	if err != nil {
 		return fmt.Errorf("add device: %w", err)
@@ -202,7 +210,11 @@ func (s *EngineStore) RegisterDevice(ctx context.Context, codeHash string, pub e
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE engine_devices SET public_key = ?, registered_at = ?,
 			name = CASE WHEN ? = '' THEN name ELSE ? END WHERE id = ?`, []byte(pub), now.Unix(), name, name, id)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, engineapi.AuditEvent{Actor: "device:" + id, At: now, Action: "device.register",
+			Subject: "device:" + id, Before: "issued", After: "registered", Detail: name})
 	})
 	if err != nil {
 		if errors.Is(err, errBadCode) {
@@ -278,7 +290,11 @@ func (s *EngineStore) RevokeDevice(ctx context.Context, id string, now time.Time
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
-		return err
+		if err != nil || n == 0 {
+			return err
+		}
+		return s.auditTx(ctx, tx, engineapi.AuditEvent{Actor: "engine", At: now, Action: "device.revoke",
+			Subject: "device:" + id, After: "revoked"})
 	})
 	if err != nil {
 		return fmt.Errorf("revoke device: %w", err)

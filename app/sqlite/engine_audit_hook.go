@@ -8,8 +8,8 @@ import (
 )
 
 // auditTx appends events to the audit log inside the transaction of the
-// change they describe, so a change and its entry commit together.
-// (Seam for the audit chain: issue 9's audit work fills it in.)
+// change they describe, so a change and its entry commit together (see
+// engine_audit.go). Call it only from inside s.write.
 func (s *EngineStore) auditTx(ctx context.Context, tx *sql.Tx, events ...engineapi.AuditEvent) error {
-	return nil
+	return s.appendAudit(ctx, tx, events)
 }

@@ -60,6 +60,9 @@ func (s *EngineStore) Ingest(ctx context.Context, deviceID string, items []engin
 		if err := s.recordRefusedTx(ctx, tx, deviceID, items, prepared, now); err != nil {
 			return err
 		}
+		if err := s.auditTx(ctx, tx, ingestEvents(deviceID, items, prepared, now)...); err != nil {
+			return err
+		}
 		return s.assignNewTx(ctx, tx, now)
 	})
 	if err != nil {
@@ -304,6 +307,7 @@ func (s *EngineStore) change(ctx context.Context, appID, reason string, now time
 		if err != nil {
 			return err
 		}
+		before := a.State
 		if err := fn(&a); err != nil {
 			return err
 		}
@@ -319,8 +323,10 @@ func (s *EngineStore) change(ctx context.Context, appID, reason string, now time
 			return err
 		}
 		c = engineapi.StatusChange{AppID: a.ID, RegNo: a.RegNo, State: a.State, Reason: reason, At: time.Unix(now.Unix(), 0).UTC()}
-		c.Seq, err = res.LastInsertId()
-		return err
+		if c.Seq, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, stateEvent(&a, before, reason, now))
 	})
 	if err != nil {
 		var de *core.Error

@@ -85,8 +85,5 @@ type Options struct {
 	Now        func() time.Time // the clock for ageing words; time.Now when nil
 	Language   string           // ui.LangChinese (default) or ui.LangEnglish
 	EngineName string           // shown under the title: the engine's URL or 本机演示引擎
-	// Printer prints the receipts the engine signs (walk-ins, reprints)
-	// on the desk's printer; nil: the walk-in and find pages say nothing
-	// was printed.
-	Printer ReceiptPrinter
+	Printer    ReceiptPrinter   // prints walk-in receipts and reprints; nil: not printed (the page says so)
 }

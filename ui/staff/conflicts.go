@@ -54,7 +54,7 @@ func newConflictsScreen(d *Desk) *ConflictsScreen {
 	s.Message = widget.NewLabel("")
 	s.Message.Wrapping = fyne.TextWrapWord
 	s.Refresh = widget.NewButtonWithIcon(lang.L("desk.refresh"), theme.ViewRefreshIcon(), s.load)
-	lead := wrapLabel(lang.L("desk.conflicts.lead"))
+	lead := wordLabel(lang.L("desk.conflicts.lead"))
 	split := container.NewVSplit(
 		container.NewBorder(heading(lang.L("desk.conflicts.second")), nil, nil, nil, s.Conflicts),
 		container.NewBorder(heading(lang.L("desk.conflicts.refused")), nil, nil, nil, s.Refused))

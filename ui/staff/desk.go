@@ -71,8 +71,10 @@ type Desk struct {
 	detail   *DetailScreen
 	conflict *ConflictsScreen
 	heat     *HeatScreen
-	walkIn   *WalkInScreen // walkin_pages.go
+	walkIn   *WalkInScreen
 	find     *FindScreen
+	// the account the walk-in and find pages were built for
+	walkInFor, findFor engineapi.Actor
 
 	draft   Draft
 	reasons []engineapi.ReasonText // the reason library, as last loaded
@@ -147,6 +149,12 @@ func (d *Desk) Conflicts() *ConflictsScreen { return d.conflict }
 
 // Heat is the heat map screen.
 func (d *Desk) Heat() *HeatScreen { return d.heat }
+
+// WalkIn is the walk-in page; nil before it was first shown.
+func (d *Desk) WalkIn() *WalkInScreen { return d.walkIn }
+
+// Find is the find page; nil before it was first shown.
+func (d *Desk) Find() *FindScreen { return d.find }
 
 // Draft is what is kept of the person's writing.
 func (d *Desk) Draft() Draft { return d.draft }

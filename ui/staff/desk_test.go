@@ -236,6 +236,8 @@ func TestBulkApproveVerified(t *testing.T) {
 func TestNavHidesWhatTheRoleCannotDo(t *testing.T) {
 	r := newDeskRig(t, 3, desktop)
 	r.signIn("hall")
+	r.at(staff.ScreenWalkIn) // hall staff start at the walk-in desk
+	test.Tap(r.d.Shell().Nav[staff.ScreenQueue])
 	r.at(staff.ScreenQueue)
 	q := r.d.Queue()
 	if q.Bulk != nil {
@@ -249,7 +251,7 @@ func TestNavHidesWhatTheRoleCannotDo(t *testing.T) {
 	if d.Action != "" || r.f.count("approve") != 0 {
 		t.Error("the A key acted for hall staff")
 	}
-	for _, key := range []string{staff.ScreenQueue, staff.ScreenConflicts, staff.ScreenHeat} {
+	for _, key := range []string{staff.ScreenWalkIn, staff.ScreenFind, staff.ScreenQueue, staff.ScreenConflicts, staff.ScreenHeat} {
 		if r.d.Shell().Nav[key] == nil {
 			t.Errorf("hall staff miss %s", key)
 		}
@@ -260,6 +262,9 @@ func TestNavHidesWhatTheRoleCannotDo(t *testing.T) {
 	r.at(staff.ScreenQueue)
 	if r.d.Queue().Bulk == nil || r.d.Queue().Mine.Hidden {
 		t.Error("a reviewer has no bulk approval or my-queue filter")
+	}
+	if r.d.Shell().Nav[staff.ScreenWalkIn] != nil || r.d.Shell().Nav[staff.ScreenFind] == nil {
+		t.Error("a reviewer's nav: walk-in shown or find missing")
 	}
 }
 

@@ -167,14 +167,14 @@ func (s *DetailScreen) show(det engineapi.Detail) {
 			for _, m := range set.Members {
 				regs = append(regs, m.RegNo+" ("+w.State(m.State)+")")
 			}
-			s.body.Add(wrapLabel(strings.Join(regs, "、")))
+			s.body.Add(wordLabel(strings.Join(regs, "、")))
 		}
 	}
 	s.body.Add(heading(lang.L("desk.detail.history")))
 	s.body.Add(s.history(det))
 	s.body.Add(heading(lang.L("desk.detail.notes")))
 	for _, n := range det.Notes {
-		s.body.Add(wrapLabel(fmt.Sprintf("%s  %s：%s", w.DateTime(n.At), n.AuthorName, n.Text)))
+		s.body.Add(wordLabel(fmt.Sprintf("%s  %s：%s", w.DateTime(n.At), n.AuthorName, n.Text)))
 	}
 	if len(det.Notes) == 0 {
 		s.body.Add(widget.NewLabel(lang.L("desk.detail.noNotes")))
@@ -216,7 +216,7 @@ func (s *DetailScreen) people(a core.ApplicationView) fyne.CanvasObject {
 		lines = append(lines, lang.L("desk.detail.guardian", map[string]any{"Name": g.Name, "ID": g.ID, "Relation": w.Relation(g.Relation)}))
 	}
 	lines = append(lines, lang.L("desk.detail.address", map[string]any{"Address": a.Address}))
-	return wrapLabel(strings.Join(lines, "\n"))
+	return wordLabel(strings.Join(lines, "\n"))
 }
 
 // decisions is the engine's decision beside the kiosk's, line by line.
@@ -227,7 +227,7 @@ func (s *DetailScreen) decisions(det engineapi.Detail) fyne.CanvasObject {
 		if det.KioskPending {
 			kioskText = lang.L("desk.detail.kioskPending")
 		}
-		e, k := wrapLabel(engine), wrapLabel(kioskText)
+		e, k := wordLabel(engine), wordLabel(kioskText)
 		if engine != kioskText && !det.KioskPending {
 			e.Importance = widget.WarningImportance
 			e.TextStyle.Bold = true
@@ -286,7 +286,7 @@ func (s *DetailScreen) evidence(items []engineapi.EvidenceItem) fyne.CanvasObjec
 			sel.Disable()
 		}
 		s.Evidence[it.Source] = sel
-		rows = append(rows, bold(it.Label), wrapLabel(s.evidenceLines(it.Engine)), wrapLabel(s.evidenceLines(it.Kiosk)), sel)
+		rows = append(rows, bold(it.Label), wordLabel(s.evidenceLines(it.Engine)), wordLabel(s.evidenceLines(it.Kiosk)), sel)
 	}
 	return container.New(&columnsLayout{widths: []float32{0.1, 0.37, 0.37, 0.16}}, rows...)
 }
@@ -344,7 +344,7 @@ func (s *DetailScreen) history(det engineapi.Detail) fyne.CanvasObject {
 	if len(lines) == 0 {
 		return widget.NewLabel("—")
 	}
-	return wrapLabel(strings.Join(lines, "\n"))
+	return wordLabel(strings.Join(lines, "\n"))
 }
 
 // can reports whether the engine offers the action on this application.
@@ -383,13 +383,13 @@ func (s *DetailScreen) open(action string) {
 	switch action {
 	case ActionApprove:
 		s.Confirm.SetText(lang.L("desk.action.approveConfirm"))
-		items = append(items, wrapLabel(lang.L("desk.action.approveAsk", map[string]any{"RegNo": s.detail.App.RegNo})))
+		items = append(items, wordLabel(lang.L("desk.action.approveAsk", map[string]any{"RegNo": s.detail.App.RegNo})))
 	case ActionReturn:
 		s.Confirm.SetText(lang.L("desk.action.returnConfirm"))
 		s.Text.SetPlaceHolder(lang.L("desk.action.detailPH"))
 		items = append(items, bold(lang.L("desk.action.returnAsk")), s.Reasons, s.Text)
 		if len(titles) == 0 {
-			items = append(items, wrapLabel(lang.L("desk.action.noReasons")))
+			items = append(items, wordLabel(lang.L("desk.action.noReasons")))
 		}
 	case ActionReject:
 		s.Confirm.SetText(lang.L("desk.action.rejectConfirm"))
@@ -545,7 +545,7 @@ func (s *DetailScreen) escape() {
 	s.d.showQueue()
 }
 
-func wrapLabel(text string) *widget.Label {
+func wordLabel(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
 	return l

@@ -63,7 +63,7 @@ type QueueScreen struct {
 	page    engineapi.QueuePage
 	cursors []string // cursor of each page shown so far; [0] is ""
 	filter  engineapi.QueueFilter
-	choices bool // the pickers were filled
+	choices bool   // the pickers were filled
 	notice  string // shown after the next page arrives
 	actor   engineapi.Actor
 	content fyne.CanvasObject
@@ -387,11 +387,7 @@ func (s *QueueScreen) bulk() {
 	})
 }
 
-func heading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l.SizeName = theme.SizeNameSubHeadingText
-	return l
-}
+// heading is walkin.go's: a bold subheading.
 
 // problemName is a problem code in the window's language.
 func problemName(code string) string { return catalog.Text("desk.problem."+code, code) }

@@ -36,8 +36,13 @@ var allRoles = []engineapi.Role{engineapi.RoleHall, engineapi.RoleReviewer, engi
 // reviewRoles may act on applications (approve, return, reject, bulk).
 var reviewRoles = []engineapi.Role{engineapi.RoleReviewer, engineapi.RoleSchoolAdmin, engineapi.RoleBureauAdmin}
 
+// walkInRoles register walk-ins (the engine's walk-in paths admit these).
+var walkInRoles = []engineapi.Role{engineapi.RoleHall, engineapi.RoleBureauAdmin}
+
 func builtinPages() []Page {
 	return []Page{
+		{Key: ScreenWalkIn, Title: "desk.nav.walkin", Icon: theme.AccountIcon(), Roles: walkInRoles, Show: func(d *Desk) { d.showWalkIn() }},
+		{Key: ScreenFind, Title: "desk.nav.find", Icon: theme.SearchIcon(), Roles: allRoles, Show: func(d *Desk) { d.showFind() }},
 		{Key: ScreenQueue, Title: "desk.nav.queue", Icon: theme.ListIcon(), Roles: allRoles, Show: func(d *Desk) { d.showQueue() }},
 		{Key: ScreenConflicts, Title: "desk.nav.conflicts", Icon: theme.WarningIcon(), Roles: allRoles, Show: func(d *Desk) { d.showConflicts() }},
 		{Key: ScreenHeat, Title: "desk.nav.heat", Icon: theme.GridIcon(), Roles: allRoles, Show: func(d *Desk) { d.showHeat() }},
@@ -104,6 +109,11 @@ func newShell(d *Desk) *Shell {
 func (s *Shell) allowed(key string) bool { _, ok := s.Nav[key]; return ok }
 
 func (s *Shell) first() Page {
+	for _, p := range s.pages { // the review queue, except for hall staff: walk-ins
+		if (p.Key == ScreenQueue) != (s.d.actor.Role == engineapi.RoleHall) && (p.Key == ScreenQueue || p.Key == ScreenWalkIn) {
+			return p
+		}
+	}
 	if len(s.pages) == 0 {
 		return Page{Key: ScreenQueue, Show: func(d *Desk) { d.framed(ScreenQueue, widget.NewLabel(lang.L("desk.nav.nothing"))) }}
 	}
@@ -139,3 +149,19 @@ func (d *Desk) Backend() Backend { return d.be }
 // Later runs work off Fyne's goroutine and done back on it; an ended
 // session returns to sign-in. For added pages.
 func (d *Desk) Later(work func(ctx context.Context) error, done func(error)) { d.later(work, done) }
+
+func (d *Desk) showWalkIn() {
+	if d.walkIn == nil || d.walkInFor != d.actor {
+		d.walkIn, d.walkInFor = NewWalkInScreen(d.be, d.opt.Printer, d.later), d.actor
+	}
+	d.framed(ScreenWalkIn, d.walkIn.Content())
+	d.walkIn.FocusFirst(d.win.Canvas())
+}
+
+func (d *Desk) showFind() {
+	if d.find == nil || d.findFor != d.actor {
+		d.find, d.findFor = NewFindScreen(d.be, d.opt.Printer, d.later), d.actor
+	}
+	d.framed(ScreenFind, d.find.Content())
+	d.find.FocusQuery(d.win.Canvas())
+}
