@@ -230,6 +230,32 @@ func TestWalkInEndToEndPrintedReceiptVerifies(t *testing.T) {
 	if strings.Contains(out.String(), string(p.ChildID)) {
 		t.Error("verify --engine-db prints a full ID number")
 	}
+	out.Reset()
+	var res struct {
+		Check  engineapi.TokenCheck   `json:"check"`
+		Record *engineapi.FoundRecord `json:"record"`
+	}
+	if code := app.Main([]string{"verify", "--engine-db", r.e.DBPath(), "--json", token}, nil, &out, &errw); code != 0 ||
+		json.Unmarshal([]byte(out.String()), &res) != nil || !res.Check.Valid || res.Record == nil || res.Record.Operator != sub.Operator {
+		t.Errorf("verify --engine-db --json: exit %d %s", code, out.String())
+	}
+	// Every look-up, the walk-in, the find and the record opened are in the
+	// engine's audit chain, ID numbers masked.
+	out.Reset()
+	if code := app.Main([]string{"audit", "list", "--db", r.e.DBPath(), "--limit", "100"}, nil, &out, &errw); code != 0 {
+		t.Fatalf("audit list: exit %d %s", code, errw.String())
+	}
+	for _, want := range []string{"lookup", "walkin", "search", "open", "staff:U-HALL", p.ChildID.Masked()} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the audit log lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), string(p.ChildID)) || strings.Contains(out.String(), string(p.GuardianID)) {
+		t.Error("the audit log holds a full ID number")
+	}
+	if code := app.Main([]string{"audit", "verify", "--db", r.e.DBPath()}, nil, &out, &errw); code != 0 {
+		t.Errorf("audit verify: exit %d %s", code, errw.String())
+	}
 	// The desk key is also an ordinary key directory.
 	out.Reset()
 	if code := app.Main([]string{"verify", "--keys", filepath.Join(r.dir, "engine-desk"), token}, nil, &out, &errw); code != 0 {

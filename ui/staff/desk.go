@@ -260,11 +260,17 @@ func (d *Desk) typedRune(r rune) {
 	if d.current == ScreenDetail && d.detail != nil {
 		d.detail.shortcut(r)
 	}
+	if d.current == ScreenFind && d.find != nil {
+		d.find.strayRune(r) // a scan after a click elsewhere
+	}
 }
 
 func (d *Desk) typedKey(e *fyne.KeyEvent) {
 	if e.Name == fyne.KeyEscape && d.current == ScreenDetail && d.detail != nil {
 		d.detail.escape()
+	}
+	if d.current == ScreenFind && d.find != nil {
+		d.find.strayKey(e)
 	}
 }
 

@@ -75,6 +75,21 @@ func (f *FindScreen) FocusQuery(c fyne.Canvas) {
 	}
 }
 
+// strayRune takes a character typed while the field did not have the
+// cursor (staff clicked elsewhere, then scanned): it goes into the field,
+// which takes the cursor, so the scan is not lost.
+func (f *FindScreen) strayRune(r rune) {
+	f.refocus()
+	f.Query.TypedRune(r)
+}
+
+// strayKey is strayRune for Enter: the scan's end searches.
+func (f *FindScreen) strayKey(e *fyne.KeyEvent) {
+	if e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter {
+		f.Search()
+	}
+}
+
 // refocus gives the field the cursor back on the canvas it is on.
 func (f *FindScreen) refocus() {
 	if c := fyne.CurrentApp().Driver().CanvasForObject(f.Query); c != nil {
@@ -194,8 +209,8 @@ func (f *FindScreen) record(r engineapi.FoundRecord) fyne.CanvasObject {
 				mark.Wrapping = fyne.TextWrapWord
 			}
 			grid.Add(widget.NewLabel(c.Label))
-			grid.Add(wrapLabel(firstNonEmpty(c.Paper, "—")))
-			grid.Add(wrapLabel(firstNonEmpty(c.Engine, "—")))
+			grid.Add(breakLabel(firstNonEmpty(c.Paper, "—")))
+			grid.Add(breakLabel(firstNonEmpty(c.Engine, "—")))
 			grid.Add(mark)
 		}
 		body.Add(widget.NewSeparator())
@@ -227,7 +242,7 @@ func boldLabel(s string) *widget.Label {
 	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
-func wrapLabel(s string) *widget.Label {
+func breakLabel(s string) *widget.Label {
 	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapBreak
 	return l

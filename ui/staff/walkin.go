@@ -138,6 +138,7 @@ func NewWalkInScreen(be WalkInBackend, printer ReceiptPrinter, run Runner) *Walk
 	return w
 }
 
+// heading is a page's or a section's title (shared by the desk's pages).
 func heading(s string) *widget.Label {
 	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText
