@@ -266,11 +266,18 @@ func (d *Desk) typedRune(r rune) {
 }
 
 func (d *Desk) typedKey(e *fyne.KeyEvent) {
-	if e.Name == fyne.KeyEscape && d.current == ScreenDetail && d.detail != nil {
-		d.detail.escape()
-	}
 	if d.current == ScreenFind && d.find != nil {
-		d.find.strayKey(e)
+		d.find.strayKey(e) // a scan after a click elsewhere
+		return
+	}
+	if d.current != ScreenDetail || d.detail == nil {
+		return
+	}
+	switch e.Name {
+	case fyne.KeyEscape:
+		d.detail.escape()
+	case fyne.KeyReturn, fyne.KeyEnter:
+		d.detail.enter()
 	}
 }
 

@@ -198,10 +198,22 @@ func TestKeyboardShortcuts(t *testing.T) {
 	if d.Action != staff.ActionApprove {
 		t.Fatalf("A opened %q", d.Action)
 	}
-	test.Tap(d.Confirm)
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	r.idle()
 	if d.Detail().App.State != core.StateApproved {
-		t.Fatalf("A then confirm: %s", d.Detail().App.State)
+		t.Fatalf("A then Enter: %s", d.Detail().App.State)
+	}
+	// R, 2, Enter: a return with the library's second reason, by keys alone.
+	test.Tap(d.Back)
+	d = r.openFirst()
+	test.TypeOnCanvas(c, "r2")
+	if d.Reasons.Selected != "补交户口簿" {
+		t.Fatalf("R then 2 chose %q", d.Reasons.Selected)
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	r.idle()
+	if d.Detail().App.State != core.StateReturned || r.f.lastReq.ReasonID != "R-HUKOU" {
+		t.Fatalf("R 2 Enter: %s, sent %+v", d.Detail().App.State, r.f.lastReq)
 	}
 	// Typing in the note field types; it does not act.
 	test.Type(d.NoteText, "ar")

@@ -82,9 +82,8 @@ func newDetailScreen(d *Desk, appID string) *DetailScreen {
 	for _, b := range []*widget.Button{s.Approve, s.Return, s.Reject} {
 		b.Hide()
 	}
-	s.Text = widget.NewMultiLineEntry()
-	s.Text.Wrapping = fyne.TextWrapWord
-	s.Text.SetMinRowsVisible(2)
+	s.Text = widget.NewEntry()
+	s.Text.OnSubmitted = func(string) { s.confirm() }
 	s.Text.OnChanged = func(t string) { s.d.draft.Text = t }
 	s.Preview = widget.NewLabel("")
 	s.Preview.Truncation = fyne.TextTruncateEllipsis
@@ -417,9 +416,7 @@ func (s *DetailScreen) open(action string) {
 	s.panel.Show()
 	s.relayout()
 	s.d.report()
-	if action == ActionApprove {
-		s.d.win.Canvas().Focus(s.Confirm)
-	}
+	s.d.win.Canvas().Unfocus() // Enter confirms, digits pick a reason
 }
 
 func (s *DetailScreen) selectReason(id string) {
@@ -560,8 +557,15 @@ func (s *DetailScreen) relayout() {
 	s.panel.Refresh()
 }
 
-// shortcut is a key typed outside text fields.
+// shortcut is a key typed outside text fields: A, R, J open an action;
+// with one open, 1–9 pick its reasons.
 func (s *DetailScreen) shortcut(r rune) {
+	if s.Action != "" && r >= '1' && r <= '9' {
+		if i := int(r - '1'); i < len(s.Reasons.Options) {
+			s.Reasons.SetSelected(s.Reasons.Options[i])
+		}
+		return
+	}
 	switch r {
 	case 'a', 'A':
 		s.open(ActionApprove)
@@ -569,6 +573,13 @@ func (s *DetailScreen) shortcut(r rune) {
 		s.open(ActionReturn)
 	case 'j', 'J':
 		s.open(ActionReject)
+	}
+}
+
+// enter confirms the open action.
+func (s *DetailScreen) enter() {
+	if s.Action != "" && !s.Confirm.Disabled() {
+		s.confirm()
 	}
 }
 
