@@ -13,7 +13,6 @@ import (
 
 	"enrolldesk/app/demo"
 	"enrolldesk/app/heatpng"
-	"enrolldesk/app/printing"
 	"enrolldesk/app/staffclient"
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
@@ -70,12 +69,11 @@ func OpenStaffDesk(ctx context.Context, cfg StaffConfig) (*StaffDesk, error) {
 	}
 	d := &StaffDesk{URL: cfg.Engine}
 	d.Options = staff.Options{Language: cfg.Language, EngineName: cfg.Engine, HeatImage: HeatImage}
-	renderer, err := printing.NewRenderer()
+	printer, err := DeskPrinter(cfg.DataDir, cfg.Printer)
 	if err != nil {
 		return nil, err
 	}
-	d.Options.Printer = &printing.ReceiptPrinter{Renderer: renderer,
-		Spool: &printing.Spooler{Dir: filepath.Join(cfg.DataDir, "desk-spool"), Printer: cfg.Printer}}
+	d.Options.Printer = printer
 	if cfg.Engine == "" {
 		if d.local, err = startStaffDemo(ctx, cfg); err != nil {
 			return nil, err
