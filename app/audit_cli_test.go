@@ -94,6 +94,11 @@ func TestAuditVerifyNamesTheTamperedEntry(t *testing.T) {
 		tamper(t, path, `UPDATE engine_audit SET at = at + 1 WHERE seq = 12`)
 		wantBroken(t, cli(t, "", "audit", "verify", "--db", path), "entry 12 was changed")
 	})
+	t.Run("TimeMadeText", func(t *testing.T) {
+		path := auditDB(t, 12)
+		tamper(t, path, `UPDATE engine_audit SET at = 'yesterday' WHERE seq = 4`)
+		wantBroken(t, cli(t, "", "audit", "verify", "--db", path), "entry 4 was changed")
+	})
 	t.Run("Deleted", func(t *testing.T) {
 		path := auditDB(t, 12)
 		tamper(t, path, `DELETE FROM engine_audit WHERE seq = 7`)

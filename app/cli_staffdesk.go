@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -17,12 +18,18 @@ import (
 // tests); default 1366x768.
 const StaffSizeEnv = "ENROLLDESK_STAFF_SIZE"
 
+// StaffReportEnv names a file the staff window writes its screen and the
+// positions of its main controls to (staff.Report as JSON), for the
+// real-window screenshots.
+const StaffReportEnv = "ENROLLDESK_STAFF_REPORT"
+
 // runStaffDesk is `enrolldesk staff [--engine URL]`: the staff desktop
 // window. It needs a display.
 func runStaffDesk(stdio IO, args []string) int {
 	fs := newFlags("staff", stdio.Err)
 	var cfg StaffConfig
 	fs.StringVar(&cfg.Engine, "engine", "", "the engine's URL (https://…); without it an in-process demo engine runs on the demo city")
+	fs.StringVar(&cfg.CityDB, "city", "", "the demo engine's city (default: the demo city, built on first start)")
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default $ENROLLDESK_DATA or ~/.local/share/enrolldesk)")
 	fs.StringVar(&cfg.Printer, "printer", "", "CUPS queue for walk-in receipts (default: kept in the desk spool)")
 	fs.StringVar(&cfg.Language, "lang", "zh-Hans", "zh-Hans or en")
@@ -52,7 +59,16 @@ func runStaffDesk(stdio IO, args []string) int {
 		size = fyne.NewSize(float32(sw), float32(sh))
 	}
 	w.Resize(size)
-	desk := staff.NewDesk(a, w, d.Client, d.Options)
+	opt := d.Options
+	if path := os.Getenv(StaffReportEnv); path != "" {
+		opt.Report = func(r staff.Report) {
+			if data, err := json.Marshal(r); err == nil {
+				_ = os.WriteFile(path+".tmp", data, 0o600)
+				_ = os.Rename(path+".tmp", path)
+			}
+		}
+	}
+	desk := staff.NewDesk(a, w, d.Client, opt)
 	defer desk.Close()
 	w.ShowAndRun()
 	return ExitOK

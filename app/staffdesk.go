@@ -25,6 +25,7 @@ type StaffConfig struct {
 	// Engine is the engine's base URL; "" runs an in-process demo engine
 	// on the demo city, with demo applications and one account per role.
 	Engine   string
+	CityDB   string // the demo engine's city; default the demo city, built in DataDir on first start
 	DataDir  string // default as KioskConfig
 	Printer  string // CUPS queue for walk-in receipts; "" keeps them in the spool
 	Language string
@@ -98,9 +99,10 @@ func (d *StaffDesk) Close() error {
 	return err
 }
 
-// HeatImage draws a heat map with app/heatpng, for the window.
+// HeatImage draws a heat map with app/heatpng at the size it has on
+// screen (heatpng drops the labels that no longer fit; colours stay).
 func HeatImage(m engineapi.HeatMap, w, h int) (image.Image, error) {
-	img, err := heatpng.Render(m, w, h)
+	img, err := heatpng.Render(m, max(w, 200), max(h, 150))
 	if err != nil {
 		return nil, err
 	}
@@ -111,8 +113,11 @@ func HeatImage(m engineapi.HeatMap, w, h int) (image.Image, error) {
 // the demo city), adds the demo accounts and fills it on its first start,
 // and serves it on 127.0.0.1.
 func startStaffDemo(ctx context.Context, cfg StaffConfig) (*localEngine, error) {
-	city := filepath.Join(cfg.DataDir, fmt.Sprintf("demo-city-%d-s%d.db", 2000, 2027))
-	if _, err := os.Stat(city); errors.Is(err, os.ErrNotExist) {
+	city := cfg.CityDB
+	if city == "" {
+		city = filepath.Join(cfg.DataDir, fmt.Sprintf("demo-city-%d-s%d.db", 2000, 2027))
+	}
+	if _, err := os.Stat(city); cfg.CityDB == "" && errors.Is(err, os.ErrNotExist) {
 		cfg.Logf("building the demo city %s", city)
 		tmp := city + ".building"
 		if err := removeDB(tmp); err != nil {

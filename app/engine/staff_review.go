@@ -232,7 +232,7 @@ func (s *Server) handleReviewDuplicates(ctx context.Context, req *staffRequest) 
 	if e := decodeStrict(req.body, &in); e != nil {
 		return nil, e
 	}
-	sets, err := s.review.Duplicates(ctx, req.actor, in.All)
+	sets, err := s.review.Duplicates(ctx, req.actor, in.All, s.now())
 	if err != nil {
 		return nil, s.reviewErr(ctx, "review duplicates", err)
 	}
@@ -257,7 +257,7 @@ func (s *Server) handleReviewConflicts(ctx context.Context, req *staffRequest) (
 	if e := decodeStrict(req.body, &in); e != nil {
 		return nil, e
 	}
-	l, err := s.review.ConflictList(ctx, req.actor)
+	l, err := s.review.ConflictList(ctx, req.actor, s.now())
 	if err != nil {
 		return nil, s.reviewErr(ctx, "review conflicts", err)
 	}

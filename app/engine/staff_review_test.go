@@ -202,6 +202,21 @@ func TestReviewHTTPQueueOpenDecide(t *testing.T) {
 	if len(d.Evidence) != 9 || len(d.Actions) != 3 || !strings.Contains(d.App.Child.ID, "********") {
 		t.Errorf("detail: %d evidence headings, actions %v, child %q", len(d.Evidence), d.Actions, d.App.Child.ID)
 	}
+	// No full ID number leaves the engine in a queue page or a detail.
+	for _, body := range []any{engineapi.AppRef{AppID: s1}, engineapi.QueueFilter{}} {
+		path := engineapi.PathReviewOpen
+		if _, ok := body.(engineapi.QueueFilter); ok {
+			path = engineapi.PathReviewQueue
+		}
+		var raw json.RawMessage
+		r.call(hReviewer, path, body, &raw)
+		a, _ := r.store.Application(context.Background(), s1)
+		for _, id := range []core.ResidentID{a.Child.ID, a.Guardians[0].ID} {
+			if strings.Contains(string(raw), string(id)) {
+				t.Errorf("%s answers a full ID number", path)
+			}
+		}
+	}
 	// A school admin: 404 for another school's application, not 403.
 	if code, e := r.call(hAdminS1, engineapi.PathReviewOpen, engineapi.AppRef{AppID: s2}, nil); code != http.StatusNotFound {
 		t.Errorf("school admin opens another school's: %d %+v", code, e)
@@ -251,8 +266,8 @@ func TestReviewHTTPQueueOpenDecide(t *testing.T) {
 			t.Errorf("an audit event carries a full ID number: %+v", ev)
 		}
 	}
-	if searches != 2 || opens != 2 {
-		t.Errorf("%d searches and %d opens noted, want 2 and 2", searches, opens)
+	if searches != 3 || opens != 3 {
+		t.Errorf("%d searches and %d opens noted, want 3 and 3", searches, opens)
 	}
 }
 

@@ -336,6 +336,13 @@ func (r *renderer) tile(rect image.Rectangle, s engineapi.SchoolDemand, district
 			line = ratio
 		}
 		r.text(line, size+1, c, x, rect.Max.Y-6, w)
+	case h >= 22 && w >= 70:
+		// One line: the name, then the ratio at the right.
+		size := min(13, float64(h)-8)
+		rw := r.width(ratio, size)
+		base := rect.Min.Y + (h+int(size))/2 - 1
+		r.text(ratio, size, c, rect.Max.X-4-rw, base, 0)
+		r.text(name, size, c, x, base, w-rw-6)
 	case h >= 14 && w >= 24:
 		size := min(12, float64(h)-3)
 		r.text(ratio, size, c, x, rect.Min.Y+(h+int(size))/2-1, w)

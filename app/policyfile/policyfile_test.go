@@ -103,6 +103,10 @@ func TestMalformed(t *testing.T) {
 			return strings.Replace(s, `insurance_cutoff = "06-01"`, `insurance_cutoff = "June"`, 1)
 		},
 			func(s string) int { return lineOf(t, s, "insurance_cutoff") }, "insurance_cutoff"},
+		{"BadReviewDays", func(s string) string {
+			return strings.Replace(s, `review_days = 10`, `review_days = 365`, 1)
+		},
+			func(s string) int { return lineOf(t, s, "review_days") }, "review_days"},
 		{"UnknownCondition", func(s string) string { return strings.Replace(s, secondRequires, `requires = ["owned_house"]`, 1) },
 			func(s string) int { return lineOf(t, s, "owned_house") }, `category[2].requires: unknown condition "owned_house"`},
 		{"SameAddressAlone", func(s string) string { return strings.Replace(s, secondRequires, `requires = ["same_address"]`, 1) },

@@ -43,6 +43,7 @@ type engineStmts struct {
 	conflicts, updateApp, appDevice *sql.Stmt
 	replaced, claim, replaceApp     *sql.Stmt
 	insertReplaced, applications    *sql.Stmt
+	auditInsert                     *sql.Stmt // engine_audit.go
 }
 
 const deviceCols = `id, name, public_key, created_at, code_expires, registered_at, revoked_at`
@@ -79,6 +80,7 @@ func (s *engineStmts) list() []struct {
 			FROM engine_applications WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR reg_no = ?2) ORDER BY received_at, id`},
 		{&s.changes, `SELECT seq, app_id, reg_no, state, reason, at FROM engine_changes
 			WHERE device_id = ` + arg + ` AND seq > ? ORDER BY seq LIMIT ?`},
+		{&s.auditInsert, auditInsertSQL},
 		{&s.conflicts, `SELECT app_id, reg_no, device_id, kept_id, kept_reg_no, stage, child, reason, at
 			FROM engine_conflicts ORDER BY at, app_id`},
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"enrolldesk/core"
@@ -72,14 +71,14 @@ func (s *EngineStore) appendAudit(ctx context.Context, tx *sql.Tx, events []engi
 	}
 	stamped := stampEvents(events, time.Now())
 	entries, next := base.Chain(stamped)
-	err := insertAudit(ctx, tx, entries)
+	err := s.insertAudit(ctx, tx, entries)
 	if err != nil && !c.dirty {
 		// Another process may have appended since the head was read.
 		h, herr := readAuditHead(ctx, tx)
 		if herr == nil && h != base {
 			c.head = h
 			entries, next = h.Chain(stamped)
-			err = insertAudit(ctx, tx, entries)
+			err = s.insertAudit(ctx, tx, entries)
 		}
 	}
 	if err != nil {
@@ -125,28 +124,18 @@ func readAuditHead(ctx context.Context, q interface {
 
 const (
 	auditCols      = `seq, prev, hash, actor, at, action, subject, before_state, after_state, reason, detail`
-	auditInsertMax = 200 // rows per INSERT (11 parameters each)
+	auditInsertSQL = `INSERT INTO engine_audit (` + auditCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
-// insertAudit writes entries, up to auditInsertMax a statement.
-func insertAudit(ctx context.Context, tx *sql.Tx, entries []audit.Entry) error {
-	for len(entries) > 0 {
-		n := min(len(entries), auditInsertMax)
-		var q strings.Builder
-		q.WriteString(`INSERT INTO engine_audit (` + auditCols + `) VALUES `)
-		args := make([]any, 0, 11*n)
-		for i, e := range entries[:n] {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(`(?,?,?,?,?,?,?,?,?,?,?)`)
-			args = append(args, e.Seq, e.Prev[:], e.Hash[:], e.Actor, e.At.UnixNano(), e.Action, e.Subject,
-				e.Before, e.After, e.Reason, e.Detail)
-		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+// insertAudit writes entries with the prepared insert: measured cheaper
+// than one INSERT of many rows, whose parsing and arguments cost more.
+func (s *EngineStore) insertAudit(ctx context.Context, tx *sql.Tx, entries []audit.Entry) error {
+	st := tx.StmtContext(ctx, s.stmts.auditInsert)
+	for _, e := range entries {
+		if _, err := st.ExecContext(ctx, e.Seq, e.Prev[:], e.Hash[:], e.Actor, e.At.UnixNano(), e.Action, e.Subject,
+			e.Before, e.After, e.Reason, e.Detail); err != nil {
 			return err
 		}
-		entries = entries[n:]
 	}
 	return nil
 }
@@ -179,7 +168,10 @@ func (s *EngineStore) AuditHead(ctx context.Context) (audit.Head, error) {
 }
 
 // WalkAudit implements audit.Reader: every entry in seq order, in one read
-// transaction so the walk sees one state of the log.
+// transaction so the walk sees one state of the log. The columns are read
+// as they are: joining them in SQL (to cross into the driver fewer times)
+// was measured slower, SQLite's own string building costing more than it
+// saves.
 func (s *EngineStore) WalkAudit(ctx context.Context, fn func(audit.Entry) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -206,19 +198,22 @@ func (s *EngineStore) WalkAudit(ctx context.Context, fn func(audit.Entry) error)
 	return nil
 }
 
-// scanAudit reads one row. A hash column of the wrong length reads as a
-// zero hash, which the verifier then names.
+// scanAudit reads one row of all the columns. A hash of the wrong length
+// reads as a zero hash and a time that is no integer as no time, which
+// the verifier then names as changed.
 func scanAudit(rows *sql.Rows) (audit.Entry, error) {
 	var e audit.Entry
 	var prev, hash sql.RawBytes
-	var at int64
+	var at any
 	if err := rows.Scan(&e.Seq, &prev, &hash, &e.Actor, &at, &e.Action, &e.Subject, &e.Before, &e.After,
 		&e.Reason, &e.Detail); err != nil {
 		return e, fmt.Errorf("audit: read an entry: %w", err)
 	}
 	e.Prev, _ = audit.HashFromBytes(prev)
 	e.Hash, _ = audit.HashFromBytes(hash)
-	e.At = time.Unix(0, at).UTC()
+	if ns, ok := at.(int64); ok {
+		e.At = time.Unix(0, ns).UTC()
+	}
 	return e, nil
 }
 

@@ -185,3 +185,33 @@ func TestAuditHoldsNoFullIDNumber(t *testing.T) {
 	}
 	mustWhole(t, s, int64(n))
 }
+
+// Fields holding the unit separator the fast walk joins with are read
+// exactly: a genuine one verifies, and shifting fields across it is caught.
+func TestAuditFieldsWithTheSeparator(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t, filepath.Join(t.TempDir(), "engine.db"))
+	s := MustEngineStore(t, db)
+	evs := []engineapi.AuditEvent{
+		{Actor: "staff:1", Action: "search", Detail: "q=\x1f results=0"},
+		{Actor: "staff:1", Action: "open", Subject: "app:X", Detail: "d"},
+		{Actor: "staff:2", Action: "open", Subject: "app:Y", Reason: "a\x1eb"},
+	}
+	if err := s.Append(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	mustWhole(t, s, 3)
+	if es := auditEntries(t, s); es[0].Detail != "q=\x1f results=0" || es[1].Subject != "app:X" || es[2].Reason != "a\x1eb" {
+		t.Fatalf("read back %+v", es[:2])
+	}
+	// Entry 2 with its fields shifted: the join of the tampered row would
+	// read like the original if the separator were trusted.
+	if _, err := db.SQL().Exec(`UPDATE engine_audit SET actor = actor || char(31) || action, action = subject,
+		subject = before_state || char(31) || after_state, before_state = '', after_state = '' WHERE seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	n, _, brk, err := audit.Verify(ctx, s, nil)
+	if err != nil || brk == nil || brk.Seq != 2 || brk.Kind != audit.Changed {
+		t.Fatalf("verify: %d, %v, %v; want entry 2 changed", n, brk, err)
+	}
+}

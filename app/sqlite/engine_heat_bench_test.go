@@ -52,6 +52,17 @@ func (f fixedSchools) Schools(_ context.Context, stage core.Stage) ([]core.Schoo
 func heatBenchStore(b *testing.B, n int) *sqlite.EngineStore {
 	db := MustOpenDB(b, filepath.Join(b.TempDir(), "engine.db"))
 	s := MustEngineStore(b, db)
+	rows := heatBenchRows(n)
+	now := time.Date(2027, 6, 10, 9, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i += 1000 {
+		if err := s.RawIngest(context.Background(), "KD-BENCH", rows[i:min(i+1000, n)], now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+func heatBenchRows(n int) []sqlite.RawApplication {
 	schools := heatBenchSchools()
 	cats := []string{"房户一致", "有房无户", "有户无房", "随迁子女", ""}
 	states := []core.State{core.StateVerified, core.StateVerified, core.StateVerified, core.StateNeedsReview, core.StateRejected, core.StateApproved}
@@ -60,8 +71,7 @@ func heatBenchStore(b *testing.B, n int) *sqlite.EngineStore {
 	for i := range ev {
 		ev[i] = core.Evidence{Source: core.SrcHukou, Ref: fmt.Sprintf("HK-%08d", i), Detail: strings.Repeat("户籍地址与房产地址一致，", 6)}
 	}
-	now := time.Date(2027, 6, 10, 9, 0, 0, 0, time.UTC)
-	var rows []sqlite.RawApplication
+	rows := make([]sqlite.RawApplication, 0, n)
 	for i := range n {
 		sc := schools[rng.IntN(len(schools))]
 		a := core.Application{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), RegNo: fmt.Sprintf("%012d", i), Stage: sc.Stage,
@@ -70,18 +80,12 @@ func heatBenchStore(b *testing.B, n int) *sqlite.EngineStore {
 			Choices:  []core.School{sc, schools[rng.IntN(len(schools))]}, State: states[rng.IntN(len(states))]}
 		body, err := json.Marshal(a)
 		if err != nil {
-			b.Fatal(err)
+			panic(err)
 		}
 		rows = append(rows, sqlite.RawApplication{ID: a.ID, RegNo: a.RegNo, Stage: string(a.Stage), ChildID: string(a.Child.ID),
 			State: string(a.State), Body: string(body), Claim: "{}", Year: 2027, Category: a.Decision.CategoryName})
-		if len(rows) == 1000 || i == n-1 {
-			if err := s.RawIngest(context.Background(), "KD-BENCH", rows, now); err != nil {
-				b.Fatal(err)
-			}
-			rows = rows[:0]
-		}
 	}
-	return s
+	return rows
 }
 
 // BenchmarkHeatMap100k recomputes the heat map — the count over the
@@ -103,4 +107,40 @@ func BenchmarkHeatMap100k(b *testing.B) {
 		b.Fatalf("heat map of %d schools, %d applications", len(m.Schools), m.Total)
 	}
 	b.ReportMetric(float64(m.Total), "apps-counted")
+}
+
+// BenchmarkHeatTotalsIngestCost measures what the running totals' triggers
+// add to writing applications: the same 2,000 rows (≈ 3 KB bodies) in
+// batches of 500 with RawIngest, with the triggers and without them, in
+// turn; each side's fastest pass is reported, so a busy machine skews the
+// share less.
+func BenchmarkHeatTotalsIngestCost(b *testing.B) {
+	const n = 2000
+	rows := heatBenchRows(n)
+	best := [2]time.Duration{time.Hour, time.Hour}
+	for b.Loop() {
+		for i, drop := range []bool{false, true} {
+			db := MustOpenDB(b, filepath.Join(b.TempDir(), fmt.Sprintf("engine-%d.db", i)))
+			s := MustEngineStore(b, db)
+			if drop {
+				for _, t := range []string{"engine_heat_insert", "engine_heat_update", "engine_heat_delete"} {
+					if _, err := db.SQL().Exec(`DROP TRIGGER ` + t); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			start := time.Now()
+			for j := 0; j < n; j += 500 {
+				if err := s.RawIngest(context.Background(), "KD-BENCH", rows[j:j+500], time.Now()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			best[i] = min(best[i], time.Since(start))
+			s.Close()
+			db.Close()
+		}
+	}
+	b.ReportMetric(float64(best[0].Microseconds())/n, "µs/app-with-totals")
+	b.ReportMetric(float64(best[1].Microseconds())/n, "µs/app-without")
+	b.ReportMetric(100*(float64(best[0])/float64(best[1])-1), "%-added")
 }

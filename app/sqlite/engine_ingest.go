@@ -55,15 +55,13 @@ func (s *EngineStore) Ingest(ctx context.Context, deviceID string, items []engin
 			}
 			it.result = res
 		}
-		// The review desk: refused items for its conflicts list, and
-		// new applications that need review to their reviewers.
+		// The review desk keeps the refused items for its conflicts list
+		// (it assigns new applications when it next reads); the audit log
+		// records what arrived.
 		if err := s.recordRefusedTx(ctx, tx, deviceID, items, prepared, now); err != nil {
 			return err
 		}
-		if err := s.auditTx(ctx, tx, ingestEvents(deviceID, items, prepared, now)...); err != nil {
-			return err
-		}
-		return s.assignNewTx(ctx, tx, now)
+		return s.auditTx(ctx, tx, ingestEvents(deviceID, items, prepared, now)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"enrolldesk/core"
@@ -25,12 +26,27 @@ import (
 
 var _ engineapi.ReviewStore = (*EngineStore)(nil)
 
-// reviewConfig is what the review desk takes from the policy.
+// reviewConfig is what the review desk takes from the policy, and its
+// cache of queue totals.
 type reviewConfig struct {
 	mu               sync.RWMutex
 	days             int    // review deadline; 0: core.DefaultReviewDays
 	counter, hotline string // for reason placeholders
+
+	// gen counts the changes to engine_review this store made (every one
+	// goes through SyncReview or reviewWrite); totals holds the COUNTs of
+	// filters the kept counts cannot answer, valid for one gen.
+	gen    atomic.Uint64
+	totals sync.Map // string → cachedTotal
 }
+
+type cachedTotal struct {
+	gen   uint64
+	total int
+}
+
+// maxCachedTotals bounds the cache; it is emptied when full.
+const maxCachedTotals = 512
 
 // SetReviewPolicy takes the review deadline and the notice's counter and
 // hotline (reason placeholders) from the policy.
@@ -48,6 +64,65 @@ func (s *EngineStore) reviewDays() int {
 		return core.DefaultReviewDays
 	}
 	return s.review.days
+}
+
+// SyncReview rebuilds the engine_review rows of the applications that
+// changed since (marked by triggers on engine_applications) and assigns
+// the new ones that need review. Every review read and write calls it;
+// it costs one indexed look-up when nothing changed.
+func (s *EngineStore) SyncReview(ctx context.Context, now time.Time) error {
+	var dirty bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM engine_review_dirty)`).Scan(&dirty); err != nil {
+		return fmt.Errorf("review sync: %w", err)
+	}
+	if !dirty {
+		return nil
+	}
+	defer s.review.gen.Add(1)
+	return domainErr(s.write(ctx, func(tx *sql.Tx) error { return s.syncReviewTx(ctx, tx, now) }), "review sync")
+}
+
+const freshCols = `app_id, reg_no, state, rank, received_at, school, category, problems, sources, child_id, child_name, guardian_id, birth`
+
+func (s *EngineStore) syncReviewTx(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO engine_review (`+freshCols+`) SELECT `+freshCols+` FROM engine_review_fresh WHERE true
+		ON CONFLICT (app_id) DO UPDATE SET reg_no = excluded.reg_no, state = excluded.state, rank = excluded.rank,
+			received_at = excluded.received_at, school = excluded.school, category = excluded.category, problems = excluded.problems,
+			sources = excluded.sources, child_id = excluded.child_id, child_name = excluded.child_name,
+			guardian_id = excluded.guardian_id, birth = excluded.birth`)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM engine_review WHERE app_id IN (SELECT app_id FROM engine_review_dirty AS d
+		WHERE NOT EXISTS (SELECT 1 FROM engine_applications AS a WHERE a.id = d.app_id))`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM engine_review_dirty`); err != nil {
+		return err
+	}
+	if n > 0 {
+		return s.assignNewTx(ctx, tx, now)
+	}
+	return nil
+}
+
+// reviewWrite is write for the review desk: the rows are brought up to
+// date before fn and again after it (fn's decisions change them).
+func (s *EngineStore) reviewWrite(ctx context.Context, now time.Time, fn func(tx *sql.Tx) error) error {
+	defer s.review.gen.Add(1)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.syncReviewTx(ctx, tx, now); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.syncReviewTx(ctx, tx, now)
+	})
 }
 
 var errNoApp = core.Errorf(core.ENOTFOUND, "没有找到这份报名：请检查登记号，或从队列重新打开。")
@@ -139,9 +214,17 @@ func (s *EngineStore) readRow(ctx context.Context, q querier, who engineapi.Acto
 
 // queueWhere is the WHERE clause of a filter as who may see it.
 func (s *EngineStore) queueWhere(who engineapi.Actor, f engineapi.QueueFilter, now time.Time) (string, []any) {
+	w, args, _ := s.queueWhereCounted(who, f, now)
+	return w, args
+}
+
+// queueWhereCounted is queueWhere, and whether the clause names only
+// school, state and category, which engine_review_counts answers.
+func (s *EngineStore) queueWhereCounted(who engineapi.Actor, f engineapi.QueueFilter, now time.Time) (string, []any, bool) {
 	var conds []string
 	var args []any
 	add := func(c string, a ...any) { conds, args = append(conds, c), append(args, a...) }
+	counted := f.Problem == "" && !f.Mine && f.Assignee == "" && f.Evidence == "" && !f.Overdue
 	if who.Role == engineapi.RoleSchoolAdmin {
 		if who.School == "" {
 			add("0")
@@ -177,24 +260,29 @@ func (s *EngineStore) queueWhere(who engineapi.Actor, f engineapi.QueueFilter, n
 		add("state IN ('needs_review', 'verified') AND received_at < ?", review.Due(now, -days).Unix())
 	}
 	if len(conds) == 0 {
-		return "1", args
+		return "1", args, counted
 	}
-	return strings.Join(conds, " AND "), args
+	return strings.Join(conds, " AND "), args, counted
 }
 
 // Queue implements engineapi.ReviewStore: a keyset page over
 // engine_review's (rank, received_at, app_id) order and a COUNT of the
 // same filter.
 func (s *EngineStore) Queue(ctx context.Context, who engineapi.Actor, f engineapi.QueueFilter, now time.Time) (engineapi.QueuePage, error) {
+	if err := s.SyncReview(ctx, now); err != nil {
+		return engineapi.QueuePage{}, err
+	}
 	limit, err := review.CheckFilter(f)
 	if err != nil {
 		return engineapi.QueuePage{}, err
 	}
-	where, args := s.queueWhere(who, f, now)
+	where, args, counted := s.queueWhereCounted(who, f, now)
 	page := engineapi.QueuePage{Items: []engineapi.QueueItem{}}
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM engine_review WHERE `+where, args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("count queue: %w", err)
+	total, err := s.queueTotal(ctx, where, args, counted)
+	if err != nil {
+		return page, err
 	}
+	page.Total = total
 	if f.Cursor != "" {
 		k, err := review.ParseCursor(f.Cursor)
 		if err != nil {
@@ -224,20 +312,103 @@ func (s *EngineStore) Queue(ctx context.Context, who engineapi.Actor, f engineap
 		got = got[:limit]
 		page.Next = got[limit-1].key().Cursor()
 	}
+	maybe, err := s.maybeDuplicates(ctx, got)
+	if err != nil {
+		return page, err
+	}
 	for _, r := range got {
 		it := s.queueItem(r, now)
-		sets, err := s.dupSets(ctx, s.db, r)
-		if err != nil {
-			return page, err
-		}
-		for _, d := range sets {
-			if !d.Resolved {
-				it.Duplicate = true
+		if maybe[r.appID] {
+			sets, err := s.dupSets(ctx, s.db, r)
+			if err != nil {
+				return page, err
+			}
+			for _, d := range sets {
+				if !d.Resolved {
+					it.Duplicate = true
+				}
 			}
 		}
 		page.Items = append(page.Items, it)
 	}
 	return page, nil
+}
+
+// maybeDuplicates names the rows that share a child, or a guardian and
+// birth date, with another application: two queries for a whole page.
+func (s *EngineStore) maybeDuplicates(ctx context.Context, page []reviewRow) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(page) == 0 {
+		return out, nil
+	}
+	children := make([]any, 0, len(page))
+	family := make([]any, 0, 2*len(page))
+	marks := make([]string, 0, len(page))
+	for _, r := range page {
+		children = append(children, r.child)
+		family = append(family, r.guardian, r.birth)
+		marks = append(marks, "(?, ?)")
+	}
+	shared := map[string]bool{}
+	collect := func(q string, args []any) error {
+		rows, err := s.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("find duplicates: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				return fmt.Errorf("find duplicates: %w", err)
+			}
+			shared[k] = true
+		}
+		return rows.Err()
+	}
+	if err := collect(`SELECT child_id FROM engine_review WHERE child_id IN (?`+strings.Repeat(", ?", len(children)-1)+
+		`) GROUP BY child_id HAVING count(*) > 1`, children); err != nil {
+		return nil, err
+	}
+	if err := collect(`SELECT guardian_id || '|' || birth FROM engine_review WHERE guardian_id <> '' AND birth <> '' AND (guardian_id, birth) IN (VALUES `+
+		strings.Join(marks, ", ")+`) GROUP BY guardian_id, birth HAVING count(*) > 1`, family); err != nil {
+		return nil, err
+	}
+	for _, r := range page {
+		if shared[r.child] || shared[r.guardian+"|"+r.birth] {
+			out[r.appID] = true
+		}
+	}
+	return out, nil
+}
+
+// queueTotal counts a filter's matches: a sum of the kept counts for
+// school, state and category; otherwise a COUNT over the covering index,
+// kept until engine_review next changes (paging through a filter counts
+// once).
+func (s *EngineStore) queueTotal(ctx context.Context, where string, args []any, counted bool) (int, error) {
+	var total int
+	if counted {
+		err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM engine_review_counts WHERE `+where, args...).Scan(&total)
+		if err != nil {
+			return 0, fmt.Errorf("count queue: %w", err)
+		}
+		return total, nil
+	}
+	key := where + fmt.Sprint(args...)
+	gen := s.review.gen.Load()
+	if c, ok := s.review.totals.Load(key); ok && c.(cachedTotal).gen == gen {
+		return c.(cachedTotal).total, nil
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM engine_review WHERE `+where, args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("count queue: %w", err)
+	}
+	n := 0
+	s.review.totals.Range(func(any, any) bool { n++; return n < maxCachedTotals })
+	if n >= maxCachedTotals {
+		s.review.totals.Clear()
+	}
+	s.review.totals.Store(key, cachedTotal{gen: gen, total: total})
+	return total, nil
 }
 
 func (s *EngineStore) queueItem(r reviewRow, now time.Time) engineapi.QueueItem {
@@ -251,6 +422,9 @@ func (s *EngineStore) queueItem(r reviewRow, now time.Time) engineapi.QueueItem 
 
 // Detail implements engineapi.ReviewStore.
 func (s *EngineStore) Detail(ctx context.Context, who engineapi.Actor, appID string, now time.Time) (engineapi.Detail, error) {
+	if err := s.SyncReview(ctx, now); err != nil {
+		return engineapi.Detail{}, err
+	}
 	r, err := s.readRow(ctx, s.db, who, appID)
 	if err != nil {
 		return engineapi.Detail{}, err
@@ -292,7 +466,7 @@ func (s *EngineStore) Detail(ctx context.Context, who engineapi.Actor, appID str
 	}
 	sets = scopeSets(who, sets)
 	it := s.queueItem(r, now)
-	d := engineapi.Detail{App: a.View(), Decision: a.Decision, Kiosk: claim.Decision, KioskPending: claim.Decision.Pending(),
+	d := engineapi.Detail{App: a.View(), Claim: claim.View(), Phone: a.Phone, Decision: a.Decision, Kiosk: claim.Decision, KioskPending: claim.Decision.Pending(),
 		History: nonNil(a.History), KioskHistory: nonNil(claim.History), Evidence: items, Notes: notes, Duplicates: sets,
 		School: r.school, Assignee: r.assignee, Received: it.Received, Due: it.Due, AgeDays: it.AgeDays, Overdue: it.Overdue,
 		Actions: actions(who, r.state)}
@@ -386,7 +560,7 @@ var actionOf = map[core.State]string{core.StateApproved: "approve", core.StateRe
 
 func (s *EngineStore) decide(ctx context.Context, who engineapi.Actor, req engineapi.DecideRequest, now time.Time, to core.State) (engineapi.StatusChange, error) {
 	var c engineapi.StatusChange
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		var err error
 		c, err = s.decideTx(ctx, tx, who, req, now, to)
 		return err
@@ -530,6 +704,13 @@ func (s *EngineStore) reasonFor(ctx context.Context, tx *sql.Tx, a *core.Applica
 	if len(a.Choices) > 0 {
 		vars["school"] = a.Choices[0].Name
 	}
+	// The desk fills what the engine does not know (e.g. {school} of an
+	// application with no school).
+	for k, v := range req.Params {
+		if vars[k] == "" {
+			vars[k] = v
+		}
+	}
 	text, err := review.Render(rt.Text, vars)
 	return text, rt, err
 }
@@ -564,7 +745,7 @@ func (s *EngineStore) bulk(ctx context.Context, who engineapi.Actor, f engineapi
 			a = append(a, after.Rank, after.Received, after.ID)
 		}
 		var batch []reviewRow
-		err := s.write(ctx, func(tx *sql.Tx) error {
+		err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 			rows, err := tx.QueryContext(ctx, `SELECT `+reviewCols+` FROM engine_review WHERE `+w+
 				` ORDER BY rank, received_at, app_id LIMIT `+strconv.Itoa(bulkBatch), a...)
 			if err != nil {
@@ -755,7 +936,10 @@ func (s *EngineStore) checkDuplicates(ctx context.Context, q querier, r reviewRo
 
 // Duplicates implements engineapi.ReviewStore: the sets of both rules,
 // open ones (or all), oldest member first.
-func (s *EngineStore) Duplicates(ctx context.Context, who engineapi.Actor, all bool) ([]engineapi.DuplicateSet, error) {
+func (s *EngineStore) Duplicates(ctx context.Context, who engineapi.Actor, all bool, now time.Time) ([]engineapi.DuplicateSet, error) {
+	if err := s.SyncReview(ctx, now); err != nil {
+		return nil, err
+	}
 	sets, err := s.allDupSets(ctx, s.db)
 	if err != nil {
 		return nil, err
@@ -818,7 +1002,7 @@ func (s *EngineStore) Resolve(ctx context.Context, who engineapi.Actor, req engi
 		return engineapi.DuplicateSet{}, core.Errorf(core.EINVALID, "请选择保留哪一份报名，或确认这些是不同的孩子（二选一）。")
 	}
 	var out engineapi.DuplicateSet
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		sets, err := s.allDupSets(ctx, tx)
 		if err != nil {
 			return err
@@ -996,7 +1180,7 @@ func (s *EngineStore) setAssigneeTx(ctx context.Context, tx *sql.Tx, appID, prev
 // Assign implements engineapi.ReviewStore.
 func (s *EngineStore) Assign(ctx context.Context, who engineapi.Actor, req engineapi.AssignRequest, now time.Time) (engineapi.Assignment, error) {
 	var out engineapi.Assignment
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		r, err := s.readRow(ctx, tx, who, req.AppID)
 		if err != nil {
 			return err
@@ -1054,7 +1238,7 @@ func (s *EngineStore) SetReviewers(ctx context.Context, roster []engineapi.Revie
 			return core.Errorf(core.EINVALID, "审核人名单只收审核员和学校管理员，且要有账号编号。")
 		}
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM engine_review_roster`); err != nil {
 			return err
 		}
@@ -1080,7 +1264,7 @@ func (s *EngineStore) SetEvidence(ctx context.Context, who engineapi.Actor, req 
 		return engineapi.EvidenceItem{}, core.Errorf(core.EINVALID, "证据状态应为 pending（待核）、verified（已核验）或 doubtful（存疑）。")
 	}
 	var out engineapi.EvidenceItem
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		r, err := s.readRow(ctx, tx, who, req.AppID)
 		if err != nil {
 			return err
@@ -1171,7 +1355,7 @@ func (s *EngineStore) SaveNote(ctx context.Context, who engineapi.Actor, req eng
 		return engineapi.Note{}, core.Errorf(core.EINVALID, "备注最多 %d 字，现在 %d 字：请写短一些。", MaxNoteRunes, len([]rune(text)))
 	}
 	var out engineapi.Note
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		r, err := s.readRow(ctx, tx, who, req.AppID)
 		if err != nil {
 			return err
@@ -1242,7 +1426,7 @@ func (s *EngineStore) Filters(ctx context.Context, who engineapi.Actor, req engi
 			return nil, err
 		}
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		switch req.Op {
 		case "save":
 			var n int
@@ -1356,7 +1540,7 @@ func (s *EngineStore) SaveReason(ctx context.Context, who engineapi.Actor, req e
 		return engineapi.ReasonText{}, err
 	}
 	var out engineapi.ReasonText
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.reviewWrite(ctx, now, func(tx *sql.Tx) error {
 		cur, err := s.reason(ctx, tx, req.ID, 0)
 		exists := err == nil
 		if err != nil && core.ErrorCode(err) != core.ENOTFOUND {
@@ -1423,7 +1607,10 @@ func (s *EngineStore) recordRefusedTx(ctx context.Context, tx *sql.Tx, deviceID 
 }
 
 // ConflictList implements engineapi.ReviewStore.
-func (s *EngineStore) ConflictList(ctx context.Context, who engineapi.Actor) (engineapi.ConflictList, error) {
+func (s *EngineStore) ConflictList(ctx context.Context, who engineapi.Actor, now time.Time) (engineapi.ConflictList, error) {
+	if err := s.SyncReview(ctx, now); err != nil {
+		return engineapi.ConflictList{}, err
+	}
 	out := engineapi.ConflictList{Conflicts: []engineapi.Conflict{}, Refused: []engineapi.RefusedItem{}}
 	all, err := s.Conflicts(ctx)
 	if err != nil {

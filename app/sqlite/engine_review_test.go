@@ -314,6 +314,13 @@ func TestReviewDecisions(t *testing.T) {
 			t.Errorf("change log for %s: %s, want %s", id, decided[id], want)
 		}
 	}
+	// The totals kept per school, state and category follow every change.
+	for _, st := range []core.State{core.StateApproved, core.StateReturned, core.StateRejected, core.StateVerified, core.StateNeedsReview} {
+		p := r.queue(reviewer, engineapi.QueueFilter{State: st, School: "S1", Category: "房户一致"})
+		if p.Total != len(p.Items) {
+			t.Errorf("%s: total %d for %d items", st, p.Total, len(p.Items))
+		}
+	}
 	d, err := r.s.Detail(ctx, reviewer, rej, t0)
 	if err != nil || d.App.State != core.StateRejected || len(d.Actions) != 0 || len(d.History) < 3 {
 		t.Fatalf("detail after reject: %+v %v", d, err)
@@ -387,7 +394,7 @@ func TestReviewDuplicatesBlockDecisions(t *testing.T) {
 	if page := r.queue(reviewer, engineapi.QueueFilter{}); !page.Items[0].Duplicate {
 		t.Errorf("queue does not flag the duplicate: %+v", page.Items[0])
 	}
-	sets, err := r.s.Duplicates(ctx, reviewer, false)
+	sets, err := r.s.Duplicates(ctx, reviewer, false, t0)
 	if err != nil || len(sets) != 2 {
 		t.Fatalf("duplicate sets %+v %v, want 2 (twins, same child)", sets, err)
 	}
@@ -426,7 +433,7 @@ func TestReviewDuplicatesBlockDecisions(t *testing.T) {
 	if _, err := r.s.Approve(ctx, reviewer, engineapi.DecideRequest{AppID: p}, t0); err != nil {
 		t.Fatalf("approve the one kept: %v", err)
 	}
-	if open, _ := r.s.Duplicates(ctx, reviewer, false); len(open) != 0 {
+	if open, _ := r.s.Duplicates(ctx, reviewer, false, t0); len(open) != 0 {
 		t.Errorf("open sets after resolving: %+v", open)
 	}
 }
@@ -598,6 +605,9 @@ func TestReviewEvidenceAndBulkVerify(t *testing.T) {
 	}
 	_, err = r.s.Approve(ctx, reviewer, engineapi.DecideRequest{AppID: a}, t0)
 	wantReviewCode(t, err, core.ECONFLICT)
+	if n := r.queue(reviewer, engineapi.QueueFilter{Evidence: engineapi.EvidenceVerified}).Total; n != 0 {
+		t.Fatalf("verified evidence before bulk verify: %d", n)
+	}
 	res, err := r.s.BulkVerify(ctx, reviewer, engineapi.QueueFilter{School: "S1"}, t0)
 	if err != nil || res.Count != 2 {
 		t.Fatalf("bulk verify: %+v %v", res, err)
@@ -606,6 +616,9 @@ func TestReviewEvidenceAndBulkVerify(t *testing.T) {
 	ev := map[string]string{}
 	for _, it := range page.Items {
 		ev[it.AppID] = it.Evidence
+	}
+	if n := r.queue(reviewer, engineapi.QueueFilter{Evidence: engineapi.EvidenceVerified}).Total; n != 1 {
+		t.Errorf("the total of a filter counted before a change is not counted again: %d, want 1", n)
 	}
 	if ev[a] != engineapi.EvidenceDoubtful || ev[b] != engineapi.EvidenceVerified {
 		t.Errorf("after bulk verify: a %s (want doubtful kept), b %s (want verified)", ev[a], ev[b])
@@ -648,11 +661,75 @@ func TestReviewConflictListHasRefusedItems(t *testing.T) {
 	if _, err := r.s.Ingest(ctx, r.dev, in, t0); err != nil {
 		t.Fatal(err)
 	}
-	l, err := r.s.ConflictList(ctx, reviewer)
+	l, err := r.s.ConflictList(ctx, reviewer, t0)
 	if err != nil || len(l.Refused) != 1 || l.Refused[0].Code != engineapi.ReasonChoicesOutsideZone || !strings.Contains(l.Refused[0].Child, "****") {
 		t.Fatalf("refused list: %+v %v", l, err)
 	}
-	if l, _ := r.s.ConflictList(ctx, engineapi.Actor{ID: "s2", Role: engineapi.RoleSchoolAdmin, School: "S2"}); len(l.Refused) != 0 {
+	if l, _ := r.s.ConflictList(ctx, engineapi.Actor{ID: "s2", Role: engineapi.RoleSchoolAdmin, School: "S2"}, t0); len(l.Refused) != 0 {
 		t.Errorf("another school's admin sees refused items: %+v", l.Refused)
+	}
+}
+
+// A returned application resubmitted replaces the row under its new ID:
+// the queue shows the new one once, with the notes kept and the
+// reviewer's evidence marks started again.
+func TestReviewResubmissionReplacesQueueRow(t *testing.T) {
+	r := newReviewRig(t)
+	t0 := storetest.T0
+	ctx := context.Background()
+	first := storetest.App(5)
+	first.Choices = []core.School{{Code: "S1", Name: "一小"}}
+	first.Decision.Evidence = []core.Evidence{{Source: core.SrcHukou, Status: core.Matched}}
+	if _, err := r.s.Ingest(ctx, r.dev, storetest.Intakes(t, r.dev, t0, first), t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.s.SaveNote(ctx, reviewer, engineapi.NoteRequest{AppID: first.ID, Text: "缺房产证"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.s.SetEvidence(ctx, reviewer, engineapi.EvidenceRequest{AppID: first.ID, Source: core.SrcHukou, Status: engineapi.EvidenceDoubtful}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.s.ReturnForMore(ctx, reviewer, engineapi.DecideRequest{AppID: first.ID, ReasonID: "R-PROPERTY"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	again := storetest.App(5)
+	again.Choices = first.Choices
+	again.Decision.Evidence = first.Decision.Evidence
+	res, err := r.s.Ingest(ctx, r.dev, storetest.Intakes(t, r.dev, t0.Add(time.Hour), again), t0.Add(time.Hour))
+	if err != nil || res[0].Outcome != engineapi.ItemAccepted {
+		t.Fatalf("resubmit: %+v %v", res, err)
+	}
+	p := r.queue(reviewer, engineapi.QueueFilter{})
+	if p.Total != 1 || len(p.Items) != 1 || p.Items[0].AppID != again.ID {
+		t.Fatalf("queue after resubmission: %+v", p)
+	}
+	it := p.Items[0]
+	if it.Note != "缺房产证" || it.Evidence != engineapi.EvidencePending || it.State != core.StateVerified {
+		t.Errorf("resubmitted row: %+v", it)
+	}
+	if p := r.queue(reviewer, engineapi.QueueFilter{State: core.StateReturned}); p.Total != 0 {
+		t.Errorf("a returned count left behind: %d", p.Total)
+	}
+}
+
+// A change made outside the desk (the staff CLI's SetState) shows in the
+// queue at its next read, totals included.
+func TestReviewQueueFollowsOtherWriters(t *testing.T) {
+	r := newReviewRig(t)
+	t0 := storetest.T0
+	ctx := context.Background()
+	id := r.add(appSpec{school: "S1", review: true}, t0)
+	if p := r.queue(reviewer, engineapi.QueueFilter{State: core.StateNeedsReview}); p.Total != 1 {
+		t.Fatalf("needs_review total %d", p.Total)
+	}
+	if _, err := r.s.SetState(ctx, id, core.StateApproved, "cli:王老师", "", t0); err != nil {
+		t.Fatal(err)
+	}
+	if p := r.queue(reviewer, engineapi.QueueFilter{State: core.StateNeedsReview}); p.Total != 0 || len(p.Items) != 0 {
+		t.Errorf("needs_review after the CLI approved: %+v", p)
+	}
+	p := r.queue(reviewer, engineapi.QueueFilter{})
+	if len(p.Items) != 1 || p.Items[0].State != core.StateApproved || p.Items[0].Overdue {
+		t.Errorf("queue after the CLI approved: %+v", p.Items)
 	}
 }

@@ -239,6 +239,13 @@ func (c *Client) Assign(ctx context.Context, req engineapi.AssignRequest) (engin
 	return out, err
 }
 
+// Reviewers lists whom applications may be assigned to.
+func (c *Client) Reviewers(ctx context.Context) (engineapi.ReviewerList, error) {
+	var out engineapi.ReviewerList
+	err := c.post(ctx, engineapi.PathReviewReviewers, struct{}{}, &out)
+	return out, err
+}
+
 // SaveNote adds or edits an internal note.
 func (c *Client) SaveNote(ctx context.Context, req engineapi.NoteRequest) (engineapi.Note, error) {
 	var out engineapi.Note

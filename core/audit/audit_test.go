@@ -2,6 +2,8 @@ package audit
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -172,4 +174,34 @@ func TestMovedEntryIsNamed(t *testing.T) {
 	moved.Seq = 4
 	es[3] = moved
 	wantBreak(t, es, 4, Reordered)
+}
+
+type sliceReader struct {
+	es  []Entry
+	err error // returned after the entries
+}
+
+func (r sliceReader) WalkAudit(ctx context.Context, fn func(Entry) error) error {
+	for _, e := range r.es {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return r.err
+}
+
+func TestVerifyOverAReader(t *testing.T) {
+	ctx := context.Background()
+	es := chain(5000)
+	n, head, brk, err := Verify(ctx, sliceReader{es: es}, nil)
+	if err != nil || brk != nil || n != 5000 || head.Hash != es[4999].Hash {
+		t.Fatalf("whole: %d %v %v", n, brk, err)
+	}
+	es[3000].Detail = "x"
+	if _, _, brk, err := Verify(ctx, sliceReader{es: es}, nil); err != nil || brk == nil || brk.Seq != 3001 {
+		t.Fatalf("changed: %v %v", brk, err)
+	}
+	if _, _, _, err := Verify(ctx, sliceReader{es: chain(10), err: errors.New("disk")}, nil); err == nil {
+		t.Fatal("a read error must be reported, not a verdict")
+	}
 }

@@ -35,7 +35,8 @@ type Verifier struct {
 	prev     Hash  // the hash of the last good entry
 	prevprev Hash  // the hash of the good entry before it
 	lastSeq  int64 // the Seq of the last entry seen
-	pending  *Entry
+	pending  Entry
+	held     bool // pending holds an entry
 	brk      *Break
 	anchors  map[int64]Anchor
 	maxAnch  Anchor
@@ -72,11 +73,11 @@ func (v *Verifier) Add(e Entry) *Break {
 	if v.brk != nil {
 		return v.brk
 	}
-	if v.pending != nil {
-		v.check(*v.pending, &e)
+	if v.held {
+		v.check(&v.pending, &e)
 	}
 	if v.brk == nil {
-		v.pending = &e
+		v.pending, v.held = e, true
 	}
 	return v.brk
 }
@@ -84,9 +85,9 @@ func (v *Verifier) Add(e Entry) *Break {
 // Finish checks the last entry and the anchors beyond it. It returns how
 // many entries were whole and the head, or the first break.
 func (v *Verifier) Finish() (count int64, head Head, brk *Break) {
-	if v.brk == nil && v.pending != nil {
-		v.check(*v.pending, nil)
-		v.pending = nil
+	if v.brk == nil && v.held {
+		v.check(&v.pending, nil)
+		v.held = false
 	}
 	if v.brk == nil && v.maxAnch.Seq >= v.want {
 		a := v.maxAnch
@@ -102,7 +103,7 @@ func (v *Verifier) Finish() (count int64, head Head, brk *Break) {
 
 // check verifies e, the entry after the last good one, with next (the
 // entry after e, or nil at the end) to tell what happened.
-func (v *Verifier) check(e Entry, next *Entry) {
+func (v *Verifier) check(e *Entry, next *Entry) {
 	fail := func(seq int64, k Kind, format string, args ...any) {
 		v.brk = &Break{Seq: seq, Kind: k, Why: fmt.Sprintf(format, args...)}
 	}
@@ -135,12 +136,12 @@ func (v *Verifier) check(e Entry, next *Entry) {
 			fail(e.Seq, Reordered, "it was swapped with entry %d: each follows the other in the chain", next.Seq)
 		case next != nil && next.Prev == v.prev:
 			fail(e.Seq, Inserted, "it is not part of the chain: entry %d follows entry %d directly", next.Seq, e.Seq-1)
-		case sum != e.Hash && renumbered(e, +1):
+		case sum != e.Hash && renumbered(*e, +1):
 			fail(e.Seq, Deleted, "it is missing: the entry now numbered %d was entry %d, and the entries after it were renumbered", e.Seq, e.Seq+1)
-		case sum != e.Hash && renumbered(e, -1):
+		case sum != e.Hash && renumbered(*e, -1):
 			fail(e.Seq-1, Inserted, "it is not part of the chain: the entry now numbered %d was entry %d, and the entries after it were renumbered", e.Seq, e.Seq-1)
-		case sum != e.Hash && movedFrom(e) != 0:
-			fail(e.Seq, Reordered, "it is entry %d, moved here", movedFrom(e))
+		case sum != e.Hash && movedFrom(*e) != 0:
+			fail(e.Seq, Reordered, "it is entry %d, moved here", movedFrom(*e))
 		case sum == e.Hash:
 			fail(e.Seq, Reordered, "it does not follow entry %d: an entry was removed, added or moved here", e.Seq-1)
 		default:

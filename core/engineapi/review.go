@@ -117,7 +117,7 @@ type AppRef struct {
 type EvidenceItem struct {
 	Source core.Source     `json:"source"`           // hukou, property, contract, rental, insurance, business, permit, birth, student
 	Label  string          `json:"label"`            // 户籍, 不动产, 网签, 租赁, 参保, 工商, 居住证, 出生证明, 学籍
-	Used   bool            `json:"used"`             // the engine or the kiosk checked this source for the application
+	Used   bool            `json:"used"`             // the engine's look-up checked this source: the reviewer marks it
 	Engine []core.Evidence `json:"engine"`           // what the engine's look-up found
 	Kiosk  []core.Evidence `json:"kiosk"`            // what the kiosk showed the family
 	Status string          `json:"status"`           // Evidence* constant
@@ -139,6 +139,8 @@ type Note struct {
 // Detail is one application opened for review.
 type Detail struct {
 	App          core.ApplicationView `json:"app"`           // the engine's record, ID numbers masked
+	Claim        core.ApplicationView `json:"claim"`         // the application as the kiosk pushed it (its category, schools), IDs masked
+	Phone        string               `json:"phone"`         // the family's phone, for a reviewer who calls
 	Decision     core.Decision        `json:"decision"`      // the engine's decision (evidence, problems, zone)
 	Kiosk        core.Decision        `json:"kiosk"`         // the decision the kiosk showed the family
 	KioskPending bool                 `json:"kiosk_pending"` // the kiosk took it 待核验, with no decision of its own
@@ -163,7 +165,7 @@ type DecideRequest struct {
 	State         core.State        `json:"state,omitempty"`          // the state the window showed; refused as stale when it differs ("" skips the check)
 	ReasonID      string            `json:"reason_id,omitempty"`      // a ReasonText.ID
 	ReasonVersion int               `json:"reason_version,omitempty"` // 0: the latest version
-	Params        map[string]string `json:"params,omitempty"`         // values of the reason's {placeholders} the desk fills (e.g. detail)
+	Params        map[string]string `json:"params,omitempty"`         // values of the reason's {placeholders} the engine does not fill itself: detail, or school for an application with none
 	Text          string            `json:"text,omitempty"`           // reject only: the reason in plain words when no library reason fits
 }
 
@@ -387,11 +389,11 @@ type ReviewStore interface {
 	// SaveReason adds or edits a reason (see ReasonSave).
 	SaveReason(ctx context.Context, who Actor, req ReasonSave, now time.Time) (ReasonText, error)
 	// Duplicates lists duplicate sets the caller may see.
-	Duplicates(ctx context.Context, who Actor, all bool) ([]DuplicateSet, error)
+	Duplicates(ctx context.Context, who Actor, all bool, now time.Time) ([]DuplicateSet, error)
 	// Resolve resolves a duplicate set.
 	Resolve(ctx context.Context, who Actor, req ResolveRequest, now time.Time) (DuplicateSet, error)
 	// ConflictList lists the second applications refused (Store.Conflicts)
 	// and the items the engine refused without storing them, oldest first;
 	// a school admin sees those of their school.
-	ConflictList(ctx context.Context, who Actor) (ConflictList, error)
+	ConflictList(ctx context.Context, who Actor, now time.Time) (ConflictList, error)
 }

@@ -201,7 +201,9 @@ func ValidSource(src core.Source) bool {
 
 // Evidence groups the engine's and the kiosk's evidence by source, one
 // item per EvidenceSources entry, with the statuses a reviewer set
-// (missing: pending).
+// (missing: pending). An item is Used when the engine's evidence names
+// it: the engine's look-up is what a reviewer verifies; the kiosk's is
+// shown beside it.
 func Evidence(engine, kiosk []core.Evidence, status map[core.Source]string) []engineapi.EvidenceItem {
 	out := make([]engineapi.EvidenceItem, len(EvidenceSources))
 	idx := map[core.Source]int{}
@@ -222,16 +224,17 @@ func Evidence(engine, kiosk []core.Evidence, status map[core.Source]string) []en
 	for _, e := range kiosk {
 		if h, ok := Heading(e.Source); ok {
 			it := &out[idx[h]]
-			it.Kiosk, it.Used = append(it.Kiosk, e), true
+			it.Kiosk = append(it.Kiosk, e)
 		}
 	}
 	return out
 }
 
-// UsedSources are the headings an application's evidence touches.
-func UsedSources(engine, kiosk []core.Evidence) []core.Source {
+// UsedSources are the headings the engine's evidence touches: the items
+// a reviewer marks.
+func UsedSources(engine []core.Evidence) []core.Source {
 	var out []core.Source
-	for _, it := range Evidence(engine, kiosk, nil) {
+	for _, it := range Evidence(engine, nil, nil) {
 		if it.Used {
 			out = append(out, it.Source)
 		}

@@ -93,10 +93,10 @@ func TestEvidenceBySource(t *testing.T) {
 		t.Fatalf("headings %v", labels)
 	}
 	if !items[0].Used || items[0].Status != engineapi.EvidenceVerified || !items[5].Used || len(items[5].Engine) != 1 ||
-		!items[3].Used || len(items[3].Kiosk) != 1 || items[1].Used || items[1].Status != engineapi.EvidencePending {
+		items[3].Used || len(items[3].Kiosk) != 1 || items[1].Used || items[1].Status != engineapi.EvidencePending {
 		t.Errorf("items %+v", items)
 	}
-	used := review.UsedSources(eng, kiosk)
+	used := append(review.UsedSources(eng), core.SrcRental)
 	if len(used) != 3 {
 		t.Fatalf("used %v", used)
 	}

@@ -33,6 +33,7 @@ type Backend interface {
 	Reject(ctx context.Context, req engineapi.DecideRequest) (engineapi.StatusChange, error)
 	BulkApprove(ctx context.Context, f engineapi.QueueFilter) (engineapi.BulkResult, error)
 	Assign(ctx context.Context, req engineapi.AssignRequest) (engineapi.Assignment, error)
+	Reviewers(ctx context.Context) (engineapi.ReviewerList, error)
 	SaveNote(ctx context.Context, req engineapi.NoteRequest) (engineapi.Note, error)
 	SetEvidence(ctx context.Context, req engineapi.EvidenceRequest) (engineapi.EvidenceItem, error)
 	Filters(ctx context.Context, req engineapi.FilterRequest) (engineapi.FilterList, error)
@@ -86,4 +87,18 @@ type Options struct {
 	Language   string           // ui.LangChinese (default) or ui.LangEnglish
 	EngineName string           // shown under the title: the engine's URL or 本机演示引擎
 	Printer    ReceiptPrinter   // prints walk-in receipts and reprints; nil: not printed (the page says so)
+	// Report, when set, is told the screen on show and where its main
+	// controls are, after every change and answer: the real-window
+	// screenshots click by it.
+	Report func(Report)
+}
+
+// Report is the screen on show, whether an answer is awaited, and the
+// window positions (centres, in Fyne units) of the controls a script may
+// click: nav.<screen>, signout, row0 (the queue's first row), approve,
+// return, reject, confirm, reason0.
+type Report struct {
+	Screen  string                `json:"screen"`
+	Busy    bool                  `json:"busy"`
+	Targets map[string][2]float32 `json:"targets"`
 }

@@ -74,11 +74,11 @@ func (s *ConflictsScreen) load() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.list = list
-		s.Message.SetText(lang.L("desk.conflicts.count", map[string]any{"N": len(list.Conflicts), "M": len(list.Refused)}))
+		say(s.Message, lang.L("desk.conflicts.count", map[string]any{"N": len(list.Conflicts), "M": len(list.Refused)}))
 		s.Conflicts.Refresh()
 		s.Refused.Refresh()
 	})

@@ -78,6 +78,8 @@ type Desk struct {
 
 	draft   Draft
 	reasons []engineapi.ReasonText // the reason library, as last loaded
+	schools map[string]string      // school names by code (from the heat map)
+	people  map[string]string      // staff names by account ID (the reviewers)
 	pending atomic.Int32
 	mu      sync.Mutex
 	closed  bool
@@ -96,7 +98,7 @@ func NewDesk(a fyne.App, w fyne.Window, be Backend, opt Options) *Desk {
 	if err := ui.SetLanguage(opt.Language); err != nil {
 		fyne.LogError("enrolldesk: loading translations", err)
 	}
-	d := &Desk{app: a, win: w, be: be, opt: opt, stop: make(chan struct{}),
+	d := &Desk{app: a, win: w, be: be, opt: opt, stop: make(chan struct{}), schools: map[string]string{}, people: map[string]string{},
 		words: ui.Words{English: opt.Language == ui.LangEnglish, Cat: ui.LoadCatalog()}}
 	a.Settings().SetTheme(ui.NewTheme(ui.BundledFont(), false, deskSizes))
 	w.SetTitle(lang.L("desk.title"))
@@ -174,6 +176,8 @@ func (d *Desk) later(work func(ctx context.Context) error, done func(err error))
 				return
 			}
 			done(err)
+			relayout(d.root)
+			d.report()
 		})
 	}()
 }
@@ -184,6 +188,7 @@ func (d *Desk) show(name string, content fyne.CanvasObject) {
 	d.root.Objects = []fyne.CanvasObject{content}
 	d.root.Refresh()
 	d.win.Canvas().Unfocus()
+	d.report()
 }
 
 func (d *Desk) showSignIn(message string) {
@@ -261,11 +266,18 @@ func (d *Desk) typedRune(r rune) {
 }
 
 func (d *Desk) typedKey(e *fyne.KeyEvent) {
-	if e.Name == fyne.KeyEscape && d.current == ScreenDetail && d.detail != nil {
-		d.detail.escape()
-	}
 	if d.current == ScreenFind && d.find != nil {
-		d.find.strayKey(e)
+		d.find.strayKey(e) // a scan after a click elsewhere
+		return
+	}
+	if d.current != ScreenDetail || d.detail == nil {
+		return
+	}
+	switch e.Name {
+	case fyne.KeyEscape:
+		d.detail.escape()
+	case fyne.KeyReturn, fyne.KeyEnter:
+		d.detail.enter()
 	}
 }
 
@@ -285,4 +297,74 @@ func (d *Desk) tick(every time.Duration) {
 			})
 		}
 	}
+}
+
+// personName is a staff account by name: 我 for the one signed in, — for
+// none, the account ID when the name is not known.
+func (d *Desk) personName(id string) string {
+	switch {
+	case id == "":
+		return "—"
+	case id == d.actor.ID:
+		return lang.L("desk.queue.me")
+	case d.people[id] != "":
+		return d.people[id]
+	}
+	return id
+}
+
+// relayout lays every container under o out again, parents first: labels
+// whose text an answer changed get their new size at once.
+func relayout(o fyne.CanvasObject) {
+	c, ok := o.(*fyne.Container)
+	if !ok || !c.Visible() {
+		return
+	}
+	if c.Layout != nil {
+		c.Layout.Layout(c.Objects, c.Size())
+	}
+	for _, x := range c.Objects {
+		relayout(x)
+	}
+}
+
+// report tells Options.Report where things are.
+func (d *Desk) report() {
+	if d.opt.Report == nil {
+		return
+	}
+	r := Report{Screen: d.current, Busy: d.pending.Load() > 1, Targets: map[string][2]float32{}}
+	drv := d.app.Driver()
+	put := func(name string, o fyne.CanvasObject, dx, dy float32) {
+		if o == nil || !o.Visible() || o.Size().Width == 0 {
+			return
+		}
+		p := drv.AbsolutePositionForObject(o)
+		if dx < 0 {
+			dx = o.Size().Width / 2
+		}
+		if dy < 0 {
+			dy = o.Size().Height / 2
+		}
+		r.Targets[name] = [2]float32{p.X + dx, p.Y + dy}
+	}
+	if d.shell != nil {
+		for key, b := range d.shell.Nav {
+			put("nav."+key, b, -1, -1)
+		}
+		put("signout", d.shell.SignOut, -1, -1)
+	}
+	if d.current == ScreenQueue && d.queue != nil && len(d.queue.page.Items) > 0 {
+		put("row0", d.queue.Table, 60, 60)
+	}
+	if d.current == ScreenDetail && d.detail != nil {
+		put("approve", d.detail.Approve, -1, -1)
+		put("return", d.detail.Return, -1, -1)
+		put("reject", d.detail.Reject, -1, -1)
+		if d.detail.Action != "" {
+			put("confirm", d.detail.Confirm, -1, -1)
+			put("reason0", d.detail.Reasons, 16, -1)
+		}
+	}
+	d.opt.Report(r)
 }

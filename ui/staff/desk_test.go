@@ -198,10 +198,22 @@ func TestKeyboardShortcuts(t *testing.T) {
 	if d.Action != staff.ActionApprove {
 		t.Fatalf("A opened %q", d.Action)
 	}
-	test.Tap(d.Confirm)
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	r.idle()
 	if d.Detail().App.State != core.StateApproved {
-		t.Fatalf("A then confirm: %s", d.Detail().App.State)
+		t.Fatalf("A then Enter: %s", d.Detail().App.State)
+	}
+	// R, 2, Enter: a return with the library's second reason, by keys alone.
+	test.Tap(d.Back)
+	d = r.openFirst()
+	test.TypeOnCanvas(c, "r2")
+	if d.Reasons.Selected != "补交户口簿" {
+		t.Fatalf("R then 2 chose %q", d.Reasons.Selected)
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	r.idle()
+	if d.Detail().App.State != core.StateReturned || r.f.lastReq.ReasonID != "R-HUKOU" {
+		t.Fatalf("R 2 Enter: %s, sent %+v", d.Detail().App.State, r.f.lastReq)
 	}
 	// Typing in the note field types; it does not act.
 	test.Type(d.NoteText, "ar")
@@ -237,27 +249,24 @@ func TestNavHidesWhatTheRoleCannotDo(t *testing.T) {
 	r := newDeskRig(t, 3, desktop)
 	r.signIn("hall")
 	r.at(staff.ScreenWalkIn) // hall staff start at the walk-in desk
-	test.Tap(r.d.Shell().Nav[staff.ScreenQueue])
-	r.at(staff.ScreenQueue)
-	q := r.d.Queue()
-	if q.Bulk != nil {
-		t.Error("hall staff offered the bulk approval")
-	}
-	d := r.openFirst()
-	if d.Approve.Visible() || d.Return.Visible() || d.Reject.Visible() {
-		t.Error("hall staff offered review actions")
-	}
-	test.TypeOnCanvas(r.win.Canvas(), "a")
-	if d.Action != "" || r.f.count("approve") != 0 {
-		t.Error("the A key acted for hall staff")
-	}
-	for _, key := range []string{staff.ScreenWalkIn, staff.ScreenFind, staff.ScreenQueue, staff.ScreenConflicts, staff.ScreenHeat} {
-		if r.d.Shell().Nav[key] == nil {
+	sh := r.d.Shell()
+	for _, key := range []string{staff.ScreenWalkIn, staff.ScreenFind, staff.ScreenConflicts, staff.ScreenHeat} {
+		if sh.Nav[key] == nil {
 			t.Errorf("hall staff miss %s", key)
 		}
 	}
-	test.Tap(r.d.Shell().SignOut)
+	if sh.Nav[staff.ScreenQueue] != nil {
+		t.Error("hall staff see the review queue, which the engine refuses them")
+	}
+	test.TypeOnCanvas(r.win.Canvas(), "a")
+	if r.f.count("approve") != 0 || r.f.count("queue") != 0 {
+		t.Error("hall staff reached the review desk")
+	}
+	test.Tap(sh.SignOut)
 	r.at(staff.ScreenSignIn)
+	if !strings.Contains(r.d.SignIn().Message.Text, "已退出") {
+		t.Errorf("after signing out: %q", r.d.SignIn().Message.Text)
+	}
 	r.signIn("reviewer")
 	r.at(staff.ScreenQueue)
 	if r.d.Queue().Bulk == nil || r.d.Queue().Mine.Hidden {
@@ -265,6 +274,26 @@ func TestNavHidesWhatTheRoleCannotDo(t *testing.T) {
 	}
 	if r.d.Shell().Nav[staff.ScreenWalkIn] != nil || r.d.Shell().Nav[staff.ScreenFind] == nil {
 		t.Error("a reviewer's nav: walk-in shown or find missing")
+	}
+	// The detail offers only what the engine says the caller may do.
+	r.f.mu.Lock()
+	r.f.apps[0].item.State = core.StateApproved
+	r.f.mu.Unlock()
+	test.Tap(r.d.Shell().Nav[staff.ScreenQueue])
+	r.at(staff.ScreenQueue)
+	for i, it := range r.d.Queue().Rows() {
+		if it.State == core.StateApproved {
+			r.d.Queue().Table.Select(widget.TableCellID{Row: i})
+		}
+	}
+	r.at(staff.ScreenDetail)
+	d := r.d.Detail()
+	if d.Approve.Visible() || d.Return.Visible() || d.Reject.Visible() {
+		t.Error("actions offered on an approved application")
+	}
+	test.TypeOnCanvas(r.win.Canvas(), "a")
+	if d.Action != "" {
+		t.Error("the A key opened an action the engine does not offer")
 	}
 }
 

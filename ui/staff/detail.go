@@ -41,6 +41,7 @@ type DetailScreen struct {
 	// The open action: its reasons, text and confirm button.
 	Action  string
 	Reasons *widget.RadioGroup
+	Preview *widget.Label // the chosen reason's words, as the family gets them
 	Text    *widget.Entry
 	Confirm *widget.Button
 	Cancel  *widget.Button
@@ -70,6 +71,7 @@ func newDetailScreen(d *Desk, appID string) *DetailScreen {
 	s.Message = widget.NewLabel("")
 	s.Message.Wrapping = fyne.TextWrapWord
 	s.Message.Importance = widget.DangerImportance
+	s.Message.Hide()
 	s.Back = widget.NewButtonWithIcon(lang.L("desk.detail.back"), theme.NavigateBackIcon(), d.showQueue)
 	s.Approve = widget.NewButtonWithIcon(lang.L("desk.action.approve"), theme.ConfirmIcon(), func() { s.open(ActionApprove) })
 	s.Approve.Importance = widget.SuccessImportance
@@ -80,11 +82,17 @@ func newDetailScreen(d *Desk, appID string) *DetailScreen {
 	for _, b := range []*widget.Button{s.Approve, s.Return, s.Reject} {
 		b.Hide()
 	}
-	s.Text = widget.NewMultiLineEntry()
-	s.Text.Wrapping = fyne.TextWrapWord
-	s.Text.SetMinRowsVisible(2)
+	s.Text = widget.NewEntry()
+	s.Text.OnSubmitted = func(string) { s.confirm() }
 	s.Text.OnChanged = func(t string) { s.d.draft.Text = t }
-	s.Reasons = widget.NewRadioGroup(nil, func(string) { s.d.draft.Reason = s.reasonID() })
+	s.Preview = widget.NewLabel("")
+	s.Preview.Truncation = fyne.TextTruncateEllipsis
+	s.Preview.Importance = widget.LowImportance
+	s.Reasons = widget.NewRadioGroup(nil, func(string) {
+		s.d.draft.Reason = s.reasonID()
+		say(s.Preview, s.reasonText())
+		s.relayout()
+	})
 	s.Confirm = widget.NewButton("", s.confirm)
 	s.Confirm.Importance = widget.HighImportance
 	s.Cancel = widget.NewButton(lang.L("desk.action.cancel"), s.closeAction)
@@ -126,7 +134,7 @@ func (s *DetailScreen) load() {
 	}, func(err error) {
 		if err != nil {
 			s.Title.SetText(lang.L("desk.detail.failed"))
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.d.reasons = reasons.Reasons
@@ -145,12 +153,12 @@ func (s *DetailScreen) show(det engineapi.Detail) {
 		due += " " + lang.L("desk.queue.overdue")
 	}
 	s.Summary.SetText(lang.L("desk.detail.summary", map[string]any{"Received": w.DateTime(det.Received), "Due": due,
-		"Age": det.AgeDays, "Assignee": orDash(det.Assignee), "School": orDash(det.School)}))
+		"Age": det.AgeDays, "Assignee": s.d.personName(det.Assignee), "School": orDash(det.School)}))
 	s.Message.Importance = widget.DangerImportance
-	s.Message.SetText("")
+	say(s.Message, "")
 	if s.notice != "" {
 		s.Message.Importance = widget.SuccessImportance
-		s.Message.SetText(s.notice)
+		say(s.Message, s.notice)
 		s.notice = ""
 	}
 
@@ -319,7 +327,7 @@ func (s *DetailScreen) setEvidence(src core.Source, label string, sel *widget.Se
 		return err
 	}, func(err error) {
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 		}
 		s.reload()
 	})
@@ -365,7 +373,7 @@ func (s *DetailScreen) open(action string) {
 	}
 	s.Action = action
 	s.d.draft = Draft{AppID: s.AppID, Action: action}
-	s.Message.SetText("")
+	say(s.Message, "")
 	s.reasons = nil
 	var titles []string
 	kind := map[string]string{ActionReturn: engineapi.ReasonKindReturn, ActionReject: engineapi.ReasonKindReject}[action]
@@ -377,7 +385,9 @@ func (s *DetailScreen) open(action string) {
 	}
 	s.Reasons.Options = titles
 	s.Reasons.Selected = ""
+	s.Reasons.Horizontal = len(titles) <= 5
 	s.Reasons.Refresh()
+	say(s.Preview, "")
 	s.Text.SetText("")
 	var items []fyne.CanvasObject
 	switch action {
@@ -387,22 +397,26 @@ func (s *DetailScreen) open(action string) {
 	case ActionReturn:
 		s.Confirm.SetText(lang.L("desk.action.returnConfirm"))
 		s.Text.SetPlaceHolder(lang.L("desk.action.detailPH"))
-		items = append(items, bold(lang.L("desk.action.returnAsk")), s.Reasons, s.Text)
+		items = append(items, bold(lang.L("desk.action.returnAsk")), s.Reasons, s.Preview)
 		if len(titles) == 0 {
 			items = append(items, wordLabel(lang.L("desk.action.noReasons")))
 		}
 	case ActionReject:
 		s.Confirm.SetText(lang.L("desk.action.rejectConfirm"))
 		s.Text.SetPlaceHolder(lang.L("desk.action.rejectPH"))
-		items = append(items, bold(lang.L("desk.action.rejectAsk")), s.Reasons, s.Text)
+		items = append(items, bold(lang.L("desk.action.rejectAsk")), s.Reasons, s.Preview)
 	}
-	items = append(items, container.NewHBox(layout.NewSpacer(), s.Cancel, s.Confirm))
+	buttons := container.NewHBox(s.Cancel, s.Confirm)
+	if action == ActionApprove {
+		items = append(items, container.NewHBox(layout.NewSpacer(), buttons))
+	} else {
+		items = append(items, container.NewBorder(nil, nil, nil, buttons, s.Text))
+	}
 	s.panel.Objects = items
 	s.panel.Show()
-	s.panel.Refresh()
-	if action == ActionApprove {
-		s.d.win.Canvas().Focus(s.Confirm)
-	}
+	s.relayout()
+	s.d.report()
+	s.d.win.Canvas().Unfocus() // Enter confirms, digits pick a reason
 }
 
 func (s *DetailScreen) selectReason(id string) {
@@ -411,6 +425,15 @@ func (s *DetailScreen) selectReason(id string) {
 			s.Reasons.SetSelected(r.Title)
 		}
 	}
+}
+
+func (s *DetailScreen) reasonText() string {
+	for _, r := range s.reasons {
+		if r.Title == s.Reasons.Selected {
+			return r.Text
+		}
+	}
+	return ""
 }
 
 func (s *DetailScreen) reasonID() string {
@@ -426,6 +449,7 @@ func (s *DetailScreen) closeAction() {
 	s.Action = ""
 	s.d.draft = Draft{}
 	s.panel.Hide()
+	s.relayout()
 	s.d.win.Canvas().Unfocus()
 }
 
@@ -437,7 +461,7 @@ func (s *DetailScreen) confirm() {
 	switch s.Action {
 	case ActionReturn:
 		if req.ReasonID == "" {
-			s.Message.SetText(lang.L("desk.action.pickReason"))
+			say(s.Message, lang.L("desk.action.pickReason"))
 			return
 		}
 		if text != "" {
@@ -446,7 +470,7 @@ func (s *DetailScreen) confirm() {
 		call = s.d.be.Return
 	case ActionReject:
 		if req.ReasonID == "" && text == "" {
-			s.Message.SetText(lang.L("desk.action.rejectWhy"))
+			say(s.Message, lang.L("desk.action.rejectWhy"))
 			return
 		}
 		if req.ReasonID == "" {
@@ -469,7 +493,7 @@ func (s *DetailScreen) confirm() {
 		s.Confirm.Enable()
 		if err != nil {
 			s.Message.Importance = widget.DangerImportance
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.closeAction()
@@ -486,7 +510,7 @@ func (s *DetailScreen) reload() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.show(det)
@@ -504,7 +528,7 @@ func (s *DetailScreen) saveNote() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.d.draft = Draft{}
@@ -524,8 +548,24 @@ func (s *DetailScreen) draft() Draft {
 	return dr
 }
 
-// shortcut is a key typed outside text fields.
+// relayout lays the screen out again after the action panel changed, so
+// that the panel's fields get its width at once.
+func (s *DetailScreen) relayout() {
+	if c, ok := s.content.(*fyne.Container); ok {
+		c.Refresh()
+	}
+	s.panel.Refresh()
+}
+
+// shortcut is a key typed outside text fields: A, R, J open an action;
+// with one open, 1–9 pick its reasons.
 func (s *DetailScreen) shortcut(r rune) {
+	if s.Action != "" && r >= '1' && r <= '9' {
+		if i := int(r - '1'); i < len(s.Reasons.Options) {
+			s.Reasons.SetSelected(s.Reasons.Options[i])
+		}
+		return
+	}
 	switch r {
 	case 'a', 'A':
 		s.open(ActionApprove)
@@ -533,6 +573,13 @@ func (s *DetailScreen) shortcut(r rune) {
 		s.open(ActionReturn)
 	case 'j', 'J':
 		s.open(ActionReject)
+	}
+}
+
+// enter confirms the open action.
+func (s *DetailScreen) enter() {
+	if s.Action != "" && !s.Confirm.Disabled() {
+		s.confirm()
 	}
 }
 
@@ -591,7 +638,7 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for r, h := range hs {
 		x := float32(0)
 		for j := 0; j < n && r*n+j < len(objs); j++ {
-			w := size.Width*l.widths[j] - theme.Padding()
+			w := max(size.Width*l.widths[j]-theme.Padding(), 0)
 			objs[r*n+j].Move(fyne.NewPos(x, y))
 			objs[r*n+j].Resize(fyne.NewSize(w, h))
 			x += size.Width * l.widths[j]
@@ -620,4 +667,14 @@ func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	_ = n
 	return fyne.NewSize(minW, h)
+}
+
+// say shows text in l, and hides l when there is none (no empty line).
+func say(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
 }

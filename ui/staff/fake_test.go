@@ -268,6 +268,11 @@ func (f *fakeEngine) Assign(context.Context, engineapi.AssignRequest) (engineapi
 	return engineapi.Assignment{}, err
 }
 
+func (f *fakeEngine) Reviewers(context.Context) (engineapi.ReviewerList, error) {
+	_, err := f.auth("reviewers")
+	return engineapi.ReviewerList{Reviewers: []engineapi.Reviewer{{ID: "SU-REV", Name: "李审核", Role: engineapi.RoleReviewer}}}, err
+}
+
 func (f *fakeEngine) SaveNote(_ context.Context, req engineapi.NoteRequest) (engineapi.Note, error) {
 	who, err := f.auth("note")
 	if err != nil {
@@ -399,7 +404,7 @@ func newDeskRig(t *testing.T, n int, size fyne.Size, opts ...func(*staff.Options
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second) // a loaded machine; the wait ends as soon as it holds
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

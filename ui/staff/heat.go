@@ -37,7 +37,7 @@ type HeatScreen struct {
 var heatColumns = []struct {
 	key   string
 	width float32
-}{{"desk.heat.school", 200}, {"desk.heat.stage", 60}, {"desk.heat.capacity", 70}, {"desk.heat.total", 70}, {"desk.heat.ratio", 70}, {"desk.heat.level", 90}}
+}{{"desk.heat.school", 160}, {"desk.heat.stage", 50}, {"desk.heat.capacity", 55}, {"desk.heat.total", 55}, {"desk.heat.ratio", 55}, {"desk.heat.level", 70}}
 
 func (d *Desk) showHeat() {
 	if d.heat == nil {
@@ -54,7 +54,7 @@ func newHeatScreen(d *Desk) *HeatScreen {
 	s.Stage.Selected = lang.L("desk.heat.both")
 	s.Image = canvas.NewImageFromImage(nil)
 	s.Image.FillMode = canvas.ImageFillContain
-	s.Image.SetMinSize(fyne.NewSize(420, 380))
+	s.Image.SetMinSize(fyne.NewSize(360, 300))
 	var sorts []string
 	for _, c := range heatColumns {
 		sorts = append(sorts, lang.L(c.key))
@@ -80,10 +80,10 @@ func newHeatScreen(d *Desk) *HeatScreen {
 	legend := widget.NewLabel(lang.L("desk.heat.legend"))
 	legend.Wrapping = fyne.TextWrapWord
 	sortRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("desk.heat.sort")), nil, s.Sort)
-	right := container.NewBorder(sortRow, nil, nil, nil, s.Table)
-	left := container.NewBorder(nil, legend, nil, nil, s.Image)
+	right := container.NewBorder(sortRow, nil, nil, nil, fillLast(s.Table, columnWidths(heatColumns)))
+	left := container.NewBorder(nil, legend, nil, nil, container.New(&redrawLayout{s: s}, s.Image))
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.5
+	split.Offset = 0.55
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, s.Updated, heading(lang.L("desk.heat.title"))), s.Stage, s.Message)
 	s.content = container.NewBorder(top, nil, nil, nil, split)
 	return s
@@ -108,7 +108,10 @@ func (s *HeatScreen) cell(row, col int) string {
 	case 0:
 		return r.Name
 	case 1:
-		return s.d.words.Stage(r.Stage)
+		if r.Stage == core.Junior {
+			return lang.L("desk.stage.junior")
+		}
+		return lang.L("desk.stage.primary")
 	case 2:
 		return fmt.Sprint(r.Capacity)
 	case 3:
@@ -124,7 +127,7 @@ func (s *HeatScreen) cell(row, col int) string {
 	return ""
 }
 
-func levelName(l engineapi.Level) string { return lang.L("desk.level." + string(l)) }
+func levelName(l engineapi.Level) string { return catalog.Text("desk.level."+string(l), l.Label()) }
 
 func (s *HeatScreen) stage() core.Stage {
 	switch s.Stage.Selected {
@@ -150,12 +153,12 @@ func (s *HeatScreen) load() {
 	}, func(err error) {
 		s.loading = false
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.loads++
 		s.heat = m
-		s.Message.SetText(lang.L("desk.heat.summary", map[string]any{"Total": m.Total, "Unplaced": m.Unplaced, "Schools": len(m.Schools)}))
+		say(s.Message, lang.L("desk.heat.summary", map[string]any{"Total": m.Total, "Unplaced": m.Unplaced, "Schools": len(m.Schools)}))
 		s.Updated.SetText(lang.L("desk.heat.updated", map[string]any{"At": s.d.words.DateTime(m.At)}))
 		s.rows = append(s.rows[:0], m.Schools...)
 		s.sortRows()
@@ -195,6 +198,33 @@ func levelRank(l engineapi.Level) int {
 	return -1
 }
 
+// redrawLayout gives the picture its room and draws it again when the
+// room changes size (the window or the split moved).
+type redrawLayout struct {
+	s     *HeatScreen
+	drawn fyne.Size
+}
+
+func (l *redrawLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+	if d := l.drawn; l.s.loads > 0 && (abs(d.Width-size.Width) > 8 || abs(d.Height-size.Height) > 8) {
+		l.drawn = size
+		l.s.draw()
+	}
+}
+
+func (l *redrawLayout) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+
+func abs(x float32) float32 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
 // draw renders the picture at the size it has on screen.
 func (s *HeatScreen) draw() {
 	if s.d.opt.HeatImage == nil {
@@ -209,7 +239,7 @@ func (s *HeatScreen) draw() {
 	}
 	img, err := s.d.opt.HeatImage(s.heat, w, h)
 	if err != nil {
-		s.Message.SetText(err.Error())
+		say(s.Message, err.Error())
 		return
 	}
 	s.Image.Image = img

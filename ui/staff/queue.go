@@ -2,7 +2,6 @@ package staff
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -31,9 +30,9 @@ var queueColumns = []struct {
 	key   string
 	width float32
 }{
-	{"desk.col.regNo", 150}, {"desk.col.child", 150}, {"desk.col.school", 90}, {"desk.col.category", 120},
-	{"desk.col.state", 90}, {"desk.col.problems", 170}, {"desk.col.evidence", 70}, {"desk.col.due", 100},
-	{"desk.col.age", 60}, {"desk.col.assignee", 110}, {"desk.col.note", 240},
+	{"desk.col.regNo", 140}, {"desk.col.child", 100}, {"desk.col.school", 125}, {"desk.col.category", 88},
+	{"desk.col.state", 100}, {"desk.col.problems", 120}, {"desk.col.evidence", 70}, {"desk.col.due", 112},
+	{"desk.col.assignee", 72}, {"desk.col.note", 100},
 }
 
 // QueueScreen is the review queue: filters, one page of applications at a
@@ -65,6 +64,7 @@ type QueueScreen struct {
 	filter  engineapi.QueueFilter
 	choices bool   // the pickers were filled
 	notice  string // shown after the next page arrives
+	bottom  *fyne.Container
 	actor   engineapi.Actor
 	content fyne.CanvasObject
 	d       *Desk
@@ -173,8 +173,9 @@ func newQueueScreen(d *Desk) *QueueScreen {
 	if s.Bulk != nil {
 		bottom = append(bottom, s.Bulk)
 	}
-	s.content = container.NewBorder(container.NewVBox(top...),
-		container.NewVBox(s.Message, container.NewHBox(bottom...)), nil, nil, s.Table)
+	s.Message.Hide()
+	s.bottom = container.NewVBox(s.Message, container.NewHBox(bottom...))
+	s.content = container.NewBorder(container.NewVBox(top...), s.bottom, nil, nil, fillLast(s.Table, columnWidths(queueColumns)))
 	return s
 }
 
@@ -189,10 +190,13 @@ func (s *QueueScreen) cell(it engineapi.QueueItem, col int) string {
 		return it.RegNo
 	case 1:
 		if it.ChildName != "" {
-			return it.ChildName + " " + it.Child
+			return it.ChildName
 		}
 		return it.Child
 	case 2:
+		if name := s.d.schools[it.School]; name != "" {
+			return name
+		}
 		return it.School
 	case 3:
 		return it.Category
@@ -207,18 +211,14 @@ func (s *QueueScreen) cell(it engineapi.QueueItem, col int) string {
 	case 6:
 		return evidenceName(it.Evidence)
 	case 7:
+		due := lang.L("desk.queue.due", map[string]any{"Due": it.Due.Format("01-02"), "Age": it.AgeDays})
 		if it.Overdue {
-			return w.Date(it.Due) + " " + lang.L("desk.queue.overdue")
+			due += " " + lang.L("desk.queue.overdue")
 		}
-		return w.Date(it.Due)
+		return due
 	case 8:
-		return fmt.Sprint(it.AgeDays)
+		return s.d.personName(it.Assignee)
 	case 9:
-		if it.Assignee == s.d.actor.ID && it.Assignee != "" {
-			return lang.L("desk.queue.me")
-		}
-		return it.Assignee
-	case 10:
 		return it.Note
 	}
 	return ""
@@ -292,7 +292,7 @@ func (s *QueueScreen) load() {
 	f := s.filter
 	f.Limit = PageSize
 	f.Cursor = s.cursors[len(s.cursors)-1]
-	s.Message.SetText(lang.L("desk.loading"))
+	say(s.Message, lang.L("desk.loading"))
 	var page engineapi.QueuePage
 	s.d.later(func(ctx context.Context) error {
 		var err error
@@ -300,17 +300,17 @@ func (s *QueueScreen) load() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.page = page
 		if page.Items == nil {
 			s.page.Items = []engineapi.QueueItem{}
 		}
-		s.Message.SetText(s.notice)
+		say(s.Message, s.notice)
 		s.notice = ""
 		if len(page.Items) == 0 {
-			s.Message.SetText(lang.L("desk.queue.empty"))
+			say(s.Message, lang.L("desk.queue.empty"))
 		}
 		pages := (page.Total + PageSize - 1) / PageSize
 		s.PageInfo.SetText(lang.L("desk.queue.page", map[string]any{"N": len(s.cursors), "Pages": max(pages, 1), "Total": page.Total}))
@@ -326,6 +326,9 @@ func (s *QueueScreen) load() {
 		}
 		s.Table.Refresh()
 		s.Table.ScrollToTop()
+		if c, ok := s.content.(*fyne.Container); ok {
+			c.Refresh() // the page line and the message changed size
+		}
 	})
 	s.loadChoices()
 }
@@ -337,11 +340,18 @@ func (s *QueueScreen) loadChoices() {
 		return
 	}
 	var m engineapi.HeatMap
+	var people engineapi.ReviewerList
 	s.d.later(func(ctx context.Context) error {
 		var err error
+		if people, err = s.d.be.Reviewers(ctx); err != nil && sessionEnded(err) {
+			return err
+		}
 		m, err = s.d.be.HeatMap(ctx, "")
 		return err
 	}, func(err error) {
+		for _, p := range people.Reviewers {
+			s.d.people[p.ID] = p.Name
+		}
 		if err != nil {
 			return // the fields take typed codes as well
 		}
@@ -349,7 +359,9 @@ func (s *QueueScreen) loadChoices() {
 		var schools []string
 		for _, sc := range m.Schools {
 			schools = append(schools, sc.Code)
+			s.d.schools[sc.Code] = sc.Name
 		}
+		s.Table.Refresh()
 		s.School.SetOptions(schools)
 		var tiers []string
 		for _, t := range m.Tiers {
@@ -363,6 +375,9 @@ func (s *QueueScreen) loadChoices() {
 
 func (s *QueueScreen) askBulk() {
 	s.bulkBar.Show()
+	if c, ok := s.content.(*fyne.Container); ok {
+		c.Refresh()
+	}
 }
 
 // bulk approves every verified application the filter matches.
@@ -371,14 +386,14 @@ func (s *QueueScreen) bulk() {
 	f := s.filter
 	f.Cursor, f.Limit = "", 0
 	var res engineapi.BulkResult
-	s.Message.SetText(lang.L("desk.loading"))
+	say(s.Message, lang.L("desk.loading"))
 	s.d.later(func(ctx context.Context) error {
 		var err error
 		res, err = s.d.be.BulkApprove(ctx, f)
 		return err
 	}, func(err error) {
 		if err != nil {
-			s.Message.SetText(err.Error())
+			say(s.Message, err.Error())
 			return
 		}
 		s.cursors = []string{""}
@@ -406,3 +421,45 @@ func evidenceName(status string) string {
 	}
 	return status
 }
+
+func columnWidths(cols []struct {
+	key   string
+	width float32
+}) []float32 {
+	out := make([]float32, len(cols))
+	for i, c := range cols {
+		out[i] = c.width
+	}
+	return out
+}
+
+// fillLast lays t out at its container's size and widens its last column
+// to take what the others leave, so a wide window shows more of the notes
+// and reasons instead of empty space.
+func fillLast(t *widget.Table, widths []float32) fyne.CanvasObject {
+	return container.New(&fillLastLayout{t: t, widths: widths}, t)
+}
+
+type fillLastLayout struct {
+	t      *widget.Table
+	widths []float32
+	last   float32
+}
+
+func (l *fillLastLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	used := float32(0)
+	for _, w := range l.widths[:len(l.widths)-1] {
+		used += w + theme.Padding()
+	}
+	last := max(l.widths[len(l.widths)-1], size.Width-used-theme.ScrollBarSize()-2*theme.Padding())
+	if last != l.last {
+		l.last = last
+		l.t.SetColumnWidth(len(l.widths)-1, last)
+	}
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l *fillLastLayout) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }

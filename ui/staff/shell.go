@@ -33,7 +33,8 @@ func RegisterPage(p Page) { morePages = append(morePages, p) }
 
 var allRoles = []engineapi.Role{engineapi.RoleHall, engineapi.RoleReviewer, engineapi.RoleSchoolAdmin, engineapi.RoleBureauAdmin}
 
-// reviewRoles may act on applications (approve, return, reject, bulk).
+// reviewRoles browse the queue and act on applications (approve, return,
+// reject, bulk); hall staff do not (the engine refuses them the queue).
 var reviewRoles = []engineapi.Role{engineapi.RoleReviewer, engineapi.RoleSchoolAdmin, engineapi.RoleBureauAdmin}
 
 // walkInRoles register walk-ins (the engine's walk-in paths admit these).
@@ -43,7 +44,7 @@ func builtinPages() []Page {
 	return []Page{
 		{Key: ScreenWalkIn, Title: "desk.nav.walkin", Icon: theme.AccountIcon(), Roles: walkInRoles, Show: func(d *Desk) { d.showWalkIn() }},
 		{Key: ScreenFind, Title: "desk.nav.find", Icon: theme.SearchIcon(), Roles: allRoles, Show: func(d *Desk) { d.showFind() }},
-		{Key: ScreenQueue, Title: "desk.nav.queue", Icon: theme.ListIcon(), Roles: allRoles, Show: func(d *Desk) { d.showQueue() }},
+		{Key: ScreenQueue, Title: "desk.nav.queue", Icon: theme.ListIcon(), Roles: reviewRoles, Show: func(d *Desk) { d.showQueue() }},
 		{Key: ScreenConflicts, Title: "desk.nav.conflicts", Icon: theme.WarningIcon(), Roles: allRoles, Show: func(d *Desk) { d.showConflicts() }},
 		{Key: ScreenHeat, Title: "desk.nav.heat", Icon: theme.GridIcon(), Roles: allRoles, Show: func(d *Desk) { d.showHeat() }},
 	}

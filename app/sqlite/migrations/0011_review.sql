@@ -1,8 +1,8 @@
 -- 0011: the review desk (issue 9). engine_review is one small row per
--- application with what the queue filters and sorts on, kept by triggers
--- from engine_applications (so no writer of applications has to know it)
--- and by the review desk (assignee, evidence status, note line, duplicate
--- mark). The queue pages by keyset over (rank, received_at, app_id):
+-- application with what the queue filters and sorts on, rebuilt from
+-- engine_applications for the applications triggers mark (so no writer of
+-- applications has to know it), and the review desk's own columns
+-- (assignee, evidence status, note line, duplicate mark). The queue pages by keyset over (rank, received_at, app_id):
 -- rank 0 is needs_review, 1 every other state; with one review deadline
 -- for all, due-date order is received order. Times are unix seconds.
 
@@ -15,7 +15,7 @@ CREATE TABLE engine_review (
 	school      TEXT NOT NULL DEFAULT '',      -- first choice (else the zone's first school)
 	category    TEXT NOT NULL DEFAULT '',      -- the engine's category name
 	problems    TEXT NOT NULL DEFAULT '',      -- ",code,code," of the engine's decision
-	sources     TEXT NOT NULL DEFAULT '',      -- ",source,…," the engine's and the kiosk's evidence name
+	sources     TEXT NOT NULL DEFAULT '',      -- ",source,…," the engine's evidence names
 	child_id    TEXT NOT NULL,
 	child_name  TEXT NOT NULL DEFAULT '',
 	guardian_id TEXT NOT NULL DEFAULT '',      -- the applying guardian
@@ -30,42 +30,68 @@ CREATE INDEX engine_review_school ON engine_review (school, rank, received_at, a
 CREATE INDEX engine_review_state ON engine_review (state, rank, received_at, app_id);
 CREATE INDEX engine_review_assignee ON engine_review (assignee, rank, received_at, app_id);
 CREATE INDEX engine_review_unassigned ON engine_review (received_at) WHERE state = 'needs_review' AND assignee = '';
+-- Covers every filter column, so a total the kept counts cannot answer
+-- (problem, assignee, evidence, overdue) scans this narrow index, not the rows.
+CREATE INDEX engine_review_filters_cover ON engine_review (problems, evidence, assignee, school, state, category, received_at);
 CREATE INDEX engine_review_child ON engine_review (child_id);
 CREATE INDEX engine_review_family ON engine_review (guardian_id, birth);
 
+-- Applications per school, state and category, kept by triggers, so the
+-- queue's total for those filters is a sum of a few hundred rows rather
+-- than a count of every application.
+CREATE TABLE engine_review_counts (
+	school   TEXT NOT NULL,
+	state    TEXT NOT NULL,
+	category TEXT NOT NULL,
+	n        INTEGER NOT NULL,
+	PRIMARY KEY (school, state, category)
+) WITHOUT ROWID;
+
+CREATE TRIGGER engine_review_count_insert AFTER INSERT ON engine_review BEGIN
+	INSERT INTO engine_review_counts (school, state, category, n) VALUES (new.school, new.state, new.category, 1)
+		ON CONFLICT (school, state, category) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER engine_review_count_delete AFTER DELETE ON engine_review BEGIN
+	UPDATE engine_review_counts SET n = n - 1 WHERE school = old.school AND state = old.state AND category = old.category;
+END;
+CREATE TRIGGER engine_review_count_update AFTER UPDATE OF school, state, category ON engine_review BEGIN
+	UPDATE engine_review_counts SET n = n - 1 WHERE school = old.school AND state = old.state AND category = old.category;
+	INSERT INTO engine_review_counts (school, state, category, n) VALUES (new.school, new.state, new.category, 1)
+		ON CONFLICT (school, state, category) DO UPDATE SET n = n + 1;
+END;
+
+-- Applications whose engine_review row is to be (re)built: the triggers
+-- only mark them, so an ingest pays one small insert per application; the
+-- review desk rebuilds the marked rows from engine_review_fresh in one
+-- statement before it reads (EngineStore.SyncReview).
+CREATE TABLE engine_review_dirty (
+	app_id TEXT PRIMARY KEY
+) WITHOUT ROWID;
+
+-- What engine_review holds for each marked application, read from its body.
+CREATE VIEW engine_review_fresh AS
+SELECT j.id AS app_id, j.reg_no AS reg_no, j.state AS state, (j.state <> 'needs_review') AS rank, j.received_at AS received_at,
+	coalesce(j.b ->> '$.choices[0].code', j.b ->> '$.decision.zone.schools[0].code', '') AS school,
+	j.category AS category,
+	coalesce((SELECT ',' || group_concat(value ->> '$.code', ',') || ',' FROM json_each(j.b, '$.decision.problems')), '') AS problems,
+	coalesce((SELECT ',' || group_concat(DISTINCT value ->> '$.source') || ',' FROM json_each(j.b, '$.decision.evidence')), '') AS sources,
+	j.child_id AS child_id,
+	coalesce(j.b ->> '$.child.name', '') AS child_name,
+	coalesce((SELECT value ->> '$.id' FROM json_each(j.b, '$.guardians') WHERE value ->> '$.applicant' LIMIT 1), '') AS guardian_id,
+	coalesce(substr(j.b ->> '$.child.birth_date', 1, 10), '') AS birth
+FROM (SELECT a.*, jsonb(a.body) AS b FROM engine_review_dirty AS d JOIN engine_applications AS a ON a.id = d.app_id) AS j;
+
 CREATE TRIGGER engine_review_insert AFTER INSERT ON engine_applications BEGIN
-	INSERT OR REPLACE INTO engine_review (app_id, reg_no, state, rank, received_at, school, category, problems, sources, child_id, child_name, guardian_id, birth)
-	VALUES (new.id, new.reg_no, new.state, (new.state <> 'needs_review'), new.received_at,
-		coalesce(json_extract(new.body, '$.choices[0].code'), json_extract(new.body, '$.decision.zone.schools[0].code'), ''),
-		new.category,
-		coalesce((SELECT ',' || group_concat(json_extract(value, '$.code'), ',') || ',' FROM json_each(new.body, '$.decision.problems')), ''),
-		coalesce((SELECT ',' || group_concat(s, ',') || ',' FROM (
-			SELECT json_extract(value, '$.source') AS s FROM json_each(new.body, '$.decision.evidence')
-			UNION SELECT json_extract(value, '$.source') FROM json_each(CASE WHEN json_valid(new.claim) THEN new.claim ELSE '{}' END, '$.decision.evidence'))), ''),
-		new.child_id, coalesce(json_extract(new.body, '$.child.name'), ''),
-		coalesce((SELECT json_extract(value, '$.id') FROM json_each(new.body, '$.guardians') WHERE json_extract(value, '$.applicant') LIMIT 1), ''),
-		coalesce(substr(json_extract(new.body, '$.child.birth_date'), 1, 10), ''));
+	INSERT OR IGNORE INTO engine_review_dirty (app_id) VALUES (new.id);
 END;
 
 -- A resubmission replaces the row under a new ID: the reviewer's evidence
 -- marks and the duplicate mark start again; notes and assignee stay.
-CREATE TRIGGER engine_review_update AFTER UPDATE OF id, reg_no, state, body, category, claim ON engine_applications BEGIN
+CREATE TRIGGER engine_review_update AFTER UPDATE OF id, reg_no, state, body, category ON engine_applications BEGIN
 	DELETE FROM engine_review_evidence WHERE app_id = old.id AND new.id <> old.id;
 	UPDATE engine_review_notes SET app_id = new.id WHERE app_id = old.id AND new.id <> old.id;
-	UPDATE engine_review SET app_id = new.id, reg_no = new.reg_no, state = new.state, rank = (new.state <> 'needs_review'),
-		received_at = new.received_at,
-		school = coalesce(json_extract(new.body, '$.choices[0].code'), json_extract(new.body, '$.decision.zone.schools[0].code'), ''),
-		category = new.category,
-		problems = coalesce((SELECT ',' || group_concat(json_extract(value, '$.code'), ',') || ',' FROM json_each(new.body, '$.decision.problems')), ''),
-		sources = coalesce((SELECT ',' || group_concat(s, ',') || ',' FROM (
-			SELECT json_extract(value, '$.source') AS s FROM json_each(new.body, '$.decision.evidence')
-			UNION SELECT json_extract(value, '$.source') FROM json_each(CASE WHEN json_valid(new.claim) THEN new.claim ELSE '{}' END, '$.decision.evidence'))), ''),
-		child_id = new.child_id, child_name = coalesce(json_extract(new.body, '$.child.name'), ''),
-		guardian_id = coalesce((SELECT json_extract(value, '$.id') FROM json_each(new.body, '$.guardians') WHERE json_extract(value, '$.applicant') LIMIT 1), ''),
-		birth = coalesce(substr(json_extract(new.body, '$.child.birth_date'), 1, 10), ''),
-		evidence = CASE WHEN new.id <> old.id THEN 'pending' ELSE evidence END,
-		dup_of = CASE WHEN new.id <> old.id THEN '' ELSE dup_of END
-	WHERE app_id = old.id;
+	UPDATE engine_review SET app_id = new.id, evidence = 'pending', dup_of = '' WHERE app_id = old.id AND new.id <> old.id;
+	INSERT OR IGNORE INTO engine_review_dirty (app_id) VALUES (new.id);
 END;
 
 CREATE TRIGGER engine_review_delete AFTER DELETE ON engine_applications BEGIN
@@ -164,18 +190,7 @@ CREATE TABLE engine_refused (
 );
 CREATE INDEX engine_refused_at ON engine_refused (at);
 
-INSERT INTO engine_review (app_id, reg_no, state, rank, received_at, school, category, problems, sources, child_id, child_name, guardian_id, birth)
-SELECT a.id, a.reg_no, a.state, (a.state <> 'needs_review'), a.received_at,
-		coalesce(json_extract(a.body, '$.choices[0].code'), json_extract(a.body, '$.decision.zone.schools[0].code'), ''),
-		a.category,
-		coalesce((SELECT ',' || group_concat(json_extract(value, '$.code'), ',') || ',' FROM json_each(a.body, '$.decision.problems')), ''),
-		coalesce((SELECT ',' || group_concat(s, ',') || ',' FROM (
-			SELECT json_extract(value, '$.source') AS s FROM json_each(a.body, '$.decision.evidence')
-			UNION SELECT json_extract(value, '$.source') FROM json_each(CASE WHEN json_valid(a.claim) THEN a.claim ELSE '{}' END, '$.decision.evidence'))), ''),
-		a.child_id, coalesce(json_extract(a.body, '$.child.name'), ''),
-		coalesce((SELECT json_extract(value, '$.id') FROM json_each(a.body, '$.guardians') WHERE json_extract(value, '$.applicant') LIMIT 1), ''),
-		coalesce(substr(json_extract(a.body, '$.child.birth_date'), 1, 10), '')
-FROM engine_applications AS a;
+INSERT INTO engine_review_dirty (app_id) SELECT id FROM engine_applications;
 
 INSERT INTO engine_review_reasons (id, version, kind, title, text, by, at) VALUES
 	('R-PROPERTY', 1, 'return', '补充房产证明', '报名{reg_no}：请在{deadline}前携带房产证或不动产权证书原件到{counter}补充材料。', 'engine', 0),
