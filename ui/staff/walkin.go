@@ -148,6 +148,14 @@ func heading(s string) *widget.Label {
 // Content is the page to frame.
 func (w *WalkInScreen) Content() fyne.CanvasObject { return w.content }
 
+// relayout lays the page out again after its parts changed size (rows
+// added, wrapped text, buttons shown).
+func (w *WalkInScreen) relayout() {
+	if w.content != nil {
+		w.content.Refresh()
+	}
+}
+
 // FocusFirst puts the cursor in the guardian's ID number.
 func (w *WalkInScreen) FocusFirst(c fyne.Canvas) {
 	if c != nil {
@@ -178,6 +186,7 @@ func (w *WalkInScreen) Reset() {
 	w.Print.Hide()
 	w.Next.Hide()
 	w.refreshSubmit()
+	w.relayout()
 }
 
 func (w *WalkInScreen) stage() core.Stage {
@@ -206,6 +215,7 @@ func (w *WalkInScreen) startLookup() {
 	w.Lookup.Disable()
 	w.Change.Show()
 	w.Message.SetText(lang.L("walkin.looking"))
+	w.relayout()
 	req := engineapi.WalkInLookupRequest{Guardian: g, Child: c, Stage: w.stage()}
 	var res engineapi.WalkInLookupResponse
 	w.run(func(ctx context.Context) error {
@@ -275,6 +285,7 @@ func (w *WalkInScreen) showDecision(res engineapi.WalkInLookupResponse) {
 		w.Message.SetText(lang.L("walkin.cannotSubmit"))
 	}
 	w.refreshSubmit()
+	w.relayout()
 }
 
 // showRanking lists the schools in the parent's order with ↑ ↓ to move one.
@@ -301,6 +312,7 @@ func (w *WalkInScreen) showRanking() {
 		w.Schools.Add(row)
 	}
 	w.Schools.Refresh()
+	w.relayout()
 }
 
 // Move moves the school at rank i by delta places (−1 up, +1 down).
@@ -361,6 +373,7 @@ func (w *WalkInScreen) startSubmit() {
 		w.Result.SetText(lang.L("walkin.done", map[string]any{"RegNo": res.Application.RegNo, "State": res.State.Label(),
 			"Operator": engineapi.OperatorName(res.Operator)}))
 		w.Next.Show()
+		w.relayout()
 		w.print()
 	})
 }
@@ -390,6 +403,7 @@ func (w *WalkInScreen) print() {
 			msg = lang.L("walkin.printFailed")
 		}
 		w.Message.SetText(msg)
+		w.relayout()
 	})
 }
 
