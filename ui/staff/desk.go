@@ -76,14 +76,16 @@ type Desk struct {
 	// the account the walk-in and find pages were built for
 	walkInFor, findFor engineapi.Actor
 
-	draft   Draft
-	reasons []engineapi.ReasonText // the reason library, as last loaded
-	schools map[string]string      // school names by code (from the heat map)
-	people  map[string]string      // staff names by account ID (the reviewers)
-	pending atomic.Int32
-	mu      sync.Mutex
-	closed  bool
-	stop    chan struct{}
+	draft     Draft
+	reasons   []engineapi.ReasonText // the reason library, as last loaded
+	schools   map[string]string      // school names by code (from the heat map)
+	people    map[string]string      // staff names by account ID (the reviewers)
+	reviewers []engineapi.Reviewer   // whom applications may be given to
+	pending   atomic.Int32
+	mu        sync.Mutex
+	cb        sync.Mutex // held while an answer is put on screen
+	closed    bool
+	stop      chan struct{}
 }
 
 // NewDesk builds the window's content on w and shows the sign-in screen.
@@ -124,7 +126,12 @@ func (d *Desk) Close() {
 }
 
 // ScreenName is the screen on show.
-func (d *Desk) ScreenName() string { return d.current }
+// Safe from any goroutine: it waits for an answer being put on screen.
+func (d *Desk) ScreenName() string {
+	d.cb.Lock()
+	defer d.cb.Unlock()
+	return d.current
+}
 
 // Busy reports whether a request to the engine has yet to come back;
 // tests wait for it before reading widgets.
@@ -170,6 +177,8 @@ func (d *Desk) later(work func(ctx context.Context) error, done func(err error))
 		err := work(ctx)
 		cancel()
 		fyne.Do(func() {
+			d.cb.Lock() // one answer at a time, also where fyne.Do does not serialise (the test driver)
+			defer d.cb.Unlock()
 			defer d.pending.Add(-1)
 			if sessionEnded(err) && d.current != ScreenSignIn {
 				d.sessionOver(err)
@@ -291,6 +300,8 @@ func (d *Desk) tick(every time.Duration) {
 			return
 		case <-t.C:
 			fyne.Do(func() {
+				d.cb.Lock()
+				defer d.cb.Unlock()
 				if d.current == ScreenHeat && d.heat != nil && !d.heat.loading {
 					d.heat.load()
 				}

@@ -343,8 +343,8 @@ func TestConflictsList(t *testing.T) {
 	}
 }
 
-func TestHeatMapSortsAndRefreshes(t *testing.T) {
-	r := newDeskRig(t, 1, desktop, func(o *staff.Options) { o.HeatEvery = 20 * time.Millisecond })
+func TestHeatMapSorts(t *testing.T) {
+	r := newDeskRig(t, 1, desktop)
 	r.signIn("reviewer")
 	test.Tap(r.d.Shell().Nav[staff.ScreenHeat])
 	r.at(staff.ScreenHeat)
@@ -355,23 +355,75 @@ func TestHeatMapSortsAndRefreshes(t *testing.T) {
 	if h.Image.Image == nil {
 		t.Error("no picture")
 	}
-	fyne.DoAndWait(func() { h.SortBy(0) })
-	if rows := h.Rows(); rows[0].Name != "明德小学" && rows[0].Name > rows[1].Name {
-		t.Errorf("by name: %s, %s", rows[0].Name, rows[1].Name)
+	h.SortBy(0)
+	if rows := h.Rows(); rows[0].Name > rows[1].Name || rows[1].Name > rows[2].Name {
+		t.Errorf("by name: %s, %s, %s", rows[0].Name, rows[1].Name, rows[2].Name)
 	}
-	waitFor(t, "a refresh", func() bool {
-		var n int
-		fyne.DoAndWait(func() { n = h.Loads() })
-		return n >= 3
-	})
-	test.Tap(r.d.Shell().Nav[staff.ScreenQueue])
+	h.SortBy(2)
+	if rows := h.Rows(); rows[0].Capacity != 200 {
+		t.Errorf("by seats: %+v", rows[0])
+	}
+}
+
+// The heat map refreshes while on show, and not while another screen is.
+func TestHeatMapRefreshesOnlyOnShow(t *testing.T) {
+	r := newDeskRig(t, 1, desktop, func(o *staff.Options) { o.HeatEvery = 20 * time.Millisecond })
+	r.signIn("reviewer")
 	r.at(staff.ScreenQueue)
-	var n int
-	fyne.DoAndWait(func() { n = h.Loads() })
-	time.Sleep(100 * time.Millisecond)
-	var m int
-	fyne.DoAndWait(func() { m = h.Loads() })
-	if m > n+1 {
-		t.Errorf("the heat map kept refreshing off screen: %d → %d", n, m)
+	time.Sleep(200 * time.Millisecond)
+	r.f.mu.Lock()
+	hits := r.f.heatHits
+	r.f.mu.Unlock()
+	if hits > 1 { // the queue's pickers read the schools once
+		t.Errorf("the heat map was read %d times off screen", hits)
+	}
+	test.Tap(r.d.Shell().Nav[staff.ScreenHeat])
+	waitFor(t, "refreshes", func() bool {
+		r.f.mu.Lock()
+		defer r.f.mu.Unlock()
+		return r.f.heatHits >= hits+3
+	})
+}
+
+func TestSavedFilterAndAssignment(t *testing.T) {
+	r := newDeskRig(t, 40, desktop)
+	r.signIn("reviewer")
+	r.at(staff.ScreenQueue)
+	q := r.d.Queue()
+	q.School.SetText("S02")
+	q.Overdue.SetChecked(true)
+	q.SaveName.SetText("二号校超期")
+	test.Tap(q.Save)
+	r.idle()
+	if len(q.Saved.Options) != 1 || !strings.Contains(q.Message.Text, "已保存") {
+		t.Fatalf("saved filters %v, %q", q.Saved.Options, q.Message.Text)
+	}
+	test.Tap(q.Clear)
+	r.idle()
+	if q.Total() != 40 {
+		t.Fatalf("cleared filter shows %d", q.Total())
+	}
+	q.Saved.SetSelected("二号校超期")
+	r.idle()
+	if q.School.Text != "S02" || !q.Overdue.Checked {
+		t.Errorf("the saved filter was not put back: %q %v", q.School.Text, q.Overdue.Checked)
+	}
+	for _, it := range q.Rows() {
+		if it.School != "S02" {
+			t.Fatalf("row of %s under the saved filter", it.School)
+		}
+	}
+
+	d := r.openFirst()
+	if !d.Assignee.Visible() || d.Assignee.Selected != "（未分配）" {
+		t.Fatalf("assignee picker %v %q", d.Assignee.Visible(), d.Assignee.Selected)
+	}
+	d.Assignee.SetSelected("赵校长")
+	r.idle()
+	r.f.mu.Lock()
+	got := r.f.find(d.AppID).item.Assignee
+	r.f.mu.Unlock()
+	if got != "SU-SCH" {
+		t.Errorf("assigned to %q", got)
 	}
 }

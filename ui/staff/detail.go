@@ -47,6 +47,7 @@ type DetailScreen struct {
 	Cancel  *widget.Button
 
 	// Evidence has one status picker per source, by source.
+	Assignee *widget.Select // whom the application is given to (review roles)
 	Evidence map[core.Source]*widget.Select
 	NoteText *widget.Entry
 	AddNote  *widget.Button
@@ -104,7 +105,10 @@ func newDetailScreen(d *Desk, appID string) *DetailScreen {
 	s.body = container.NewVBox()
 	s.panel = container.NewVBox()
 	s.panel.Hide()
-	s.bar = container.NewHBox(s.Back, layout.NewSpacer(), s.Approve, s.Return, s.Reject)
+	s.Assignee = widget.NewSelect(nil, nil)
+	s.Assignee.PlaceHolder = lang.L("desk.detail.assign")
+	s.Assignee.Hide()
+	s.bar = container.NewHBox(s.Back, container.New(&widthLayout{width: 190}, s.Assignee), layout.NewSpacer(), s.Approve, s.Return, s.Reject)
 	top := container.NewVBox(s.Title, s.Summary, s.Message)
 	bottom := container.NewVBox(widget.NewSeparator(), s.panel, s.bar)
 	s.content = container.NewBorder(top, bottom, nil, nil, container.NewVScroll(s.body))
@@ -201,6 +205,7 @@ func (s *DetailScreen) show(det engineapi.Detail) {
 			b.Hide()
 		}
 	}
+	s.showAssignee(det)
 	s.d.win.Canvas().Unfocus()
 	// After signing in again: the action and the words typed before.
 	if dr := s.d.draft; !s.restored && dr.AppID == s.AppID && dr.Action != "" {
@@ -213,6 +218,47 @@ func (s *DetailScreen) show(det engineapi.Detail) {
 			s.Text.SetText(dr.Text)
 		}
 	}
+}
+
+// showAssignee offers the reviewers to give the application to, with
+// the present one chosen (review roles only; the engine checks).
+func (s *DetailScreen) showAssignee(det engineapi.Detail) {
+	if !hasRole(reviewRoles, s.d.actor.Role) || len(s.d.reviewers) == 0 {
+		s.Assignee.Hide()
+		return
+	}
+	names := []string{lang.L("desk.detail.unassigned")}
+	current := names[0]
+	for _, r := range s.d.reviewers {
+		names = append(names, r.Name)
+		if r.ID == det.Assignee {
+			current = r.Name
+		}
+	}
+	s.Assignee.OnChanged = nil
+	s.Assignee.SetOptions(names)
+	s.Assignee.SetSelected(current)
+	s.Assignee.OnChanged = func(name string) {
+		id := ""
+		for _, r := range s.d.reviewers {
+			if r.Name == name {
+				id = r.ID
+			}
+		}
+		if id == s.detail.Assignee {
+			return
+		}
+		s.d.later(func(ctx context.Context) error {
+			_, err := s.d.be.Assign(ctx, engineapi.AssignRequest{AppID: s.AppID, Assignee: id})
+			return err
+		}, func(err error) {
+			if err != nil {
+				say(s.Message, err.Error())
+			}
+			s.reload()
+		})
+	}
+	s.Assignee.Show()
 }
 
 func (s *DetailScreen) people(a core.ApplicationView) fyne.CanvasObject {

@@ -35,6 +35,7 @@ type fakeEngine struct {
 	expire   bool // the next request finds the session ended
 	heatHits int
 	lastReq  engineapi.DecideRequest
+	saved    []engineapi.SavedFilter
 }
 
 type fakeApp struct {
@@ -263,14 +264,22 @@ func (f *fakeEngine) BulkApprove(_ context.Context, fl engineapi.QueueFilter) (e
 	return res, nil
 }
 
-func (f *fakeEngine) Assign(context.Context, engineapi.AssignRequest) (engineapi.Assignment, error) {
-	_, err := f.auth("assign")
-	return engineapi.Assignment{}, err
+func (f *fakeEngine) Assign(_ context.Context, req engineapi.AssignRequest) (engineapi.Assignment, error) {
+	if _, err := f.auth("assign"); err != nil {
+		return engineapi.Assignment{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.find(req.AppID)
+	prev := a.item.Assignee
+	a.item.Assignee = req.Assignee
+	return engineapi.Assignment{AppID: req.AppID, Assignee: req.Assignee, Previous: prev, At: fixedNow}, nil
 }
 
 func (f *fakeEngine) Reviewers(context.Context) (engineapi.ReviewerList, error) {
 	_, err := f.auth("reviewers")
-	return engineapi.ReviewerList{Reviewers: []engineapi.Reviewer{{ID: "SU-REV", Name: "李审核", Role: engineapi.RoleReviewer}}}, err
+	return engineapi.ReviewerList{Reviewers: []engineapi.Reviewer{{ID: "SU-REV", Name: "李审核", Role: engineapi.RoleReviewer},
+		{ID: "SU-SCH", Name: "赵校长", Role: engineapi.RoleSchoolAdmin, School: "S01"}}}, err
 }
 
 func (f *fakeEngine) SaveNote(_ context.Context, req engineapi.NoteRequest) (engineapi.Note, error) {
@@ -300,9 +309,16 @@ func (f *fakeEngine) SetEvidence(_ context.Context, req engineapi.EvidenceReques
 	return engineapi.EvidenceItem{Source: req.Source, Status: req.Status}, nil
 }
 
-func (f *fakeEngine) Filters(context.Context, engineapi.FilterRequest) (engineapi.FilterList, error) {
-	_, err := f.auth("filters")
-	return engineapi.FilterList{}, err
+func (f *fakeEngine) Filters(_ context.Context, req engineapi.FilterRequest) (engineapi.FilterList, error) {
+	if _, err := f.auth("filters"); err != nil {
+		return engineapi.FilterList{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if req.Op == "save" {
+		f.saved = append(f.saved, engineapi.SavedFilter{Name: req.Name, Filter: req.Filter, Saved: fixedNow})
+	}
+	return engineapi.FilterList{Filters: append([]engineapi.SavedFilter{}, f.saved...)}, nil
 }
 
 func (f *fakeEngine) Reasons(context.Context, engineapi.ReasonsRequest) (engineapi.ReasonList, error) {

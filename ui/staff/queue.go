@@ -48,6 +48,9 @@ type QueueScreen struct {
 	Overdue  *widget.Check
 	Apply    *widget.Button
 	Clear    *widget.Button
+	Saved    *widget.Select // the person's saved filters; choosing one applies it
+	SaveName *widget.Entry
+	Save     *widget.Button
 	Table    *widget.Table
 	Prev     *widget.Button
 	Next     *widget.Button
@@ -59,15 +62,17 @@ type QueueScreen struct {
 	BulkCancel  *widget.Button
 	bulkBar     *fyne.Container
 
-	page    engineapi.QueuePage
-	cursors []string // cursor of each page shown so far; [0] is ""
-	filter  engineapi.QueueFilter
-	choices bool   // the pickers were filled
-	notice  string // shown after the next page arrives
-	bottom  *fyne.Container
-	actor   engineapi.Actor
-	content fyne.CanvasObject
-	d       *Desk
+	page        engineapi.QueuePage
+	cursors     []string // cursor of each page shown so far; [0] is ""
+	filter      engineapi.QueueFilter
+	choices     bool // the pickers were filled
+	saved       []engineapi.SavedFilter
+	savedLoaded bool
+	notice      string // shown after the next page arrives
+	bottom      *fyne.Container
+	actor       engineapi.Actor
+	content     fyne.CanvasObject
+	d           *Desk
 }
 
 // PageSize is how many rows the queue shows at a time.
@@ -107,6 +112,12 @@ func newQueueScreen(d *Desk) *QueueScreen {
 	s.Apply = widget.NewButtonWithIcon(lang.L("desk.filter.apply"), theme.SearchIcon(), s.applyFilter)
 	s.Apply.Importance = widget.HighImportance
 	s.Clear = widget.NewButton(lang.L("desk.filter.clear"), s.clearFilter)
+	s.Saved = widget.NewSelect(nil, s.useSaved)
+	s.Saved.PlaceHolder = lang.L("desk.filter.saved")
+	s.SaveName = widget.NewEntry()
+	s.SaveName.SetPlaceHolder(lang.L("desk.filter.saveName"))
+	s.SaveName.OnSubmitted = func(string) { s.saveFilter() }
+	s.Save = widget.NewButtonWithIcon(lang.L("desk.filter.save"), theme.DocumentSaveIcon(), s.saveFilter)
 	s.School.OnSubmitted = func(string) { s.applyFilter() }
 	s.Category.OnSubmitted = func(string) { s.applyFilter() }
 
@@ -156,7 +167,8 @@ func newQueueScreen(d *Desk) *QueueScreen {
 	if d.actor.Role != engineapi.RoleHall {
 		checks = append([]fyne.CanvasObject{s.Mine}, checks...)
 	}
-	checks = append(checks, layout.NewSpacer(), s.Clear, s.Apply)
+	checks = append(checks, layout.NewSpacer(), container.New(&widthLayout{width: 170}, s.Saved),
+		container.New(&widthLayout{width: 150}, s.SaveName), s.Save, s.Clear, s.Apply)
 	top := []fyne.CanvasObject{title, filters, container.NewHBox(checks...)}
 	if hasRole(reviewRoles, d.actor.Role) {
 		s.Bulk = widget.NewButtonWithIcon(lang.L("desk.queue.bulk"), theme.ConfirmIcon(), s.askBulk)
@@ -331,6 +343,81 @@ func (s *QueueScreen) load() {
 		}
 	})
 	s.loadChoices()
+	if !s.savedLoaded {
+		s.savedLoaded = true
+		s.filters(engineapi.FilterRequest{Op: "list"})
+	}
+}
+
+// filters lists, saves or deletes saved filters and shows the list.
+func (s *QueueScreen) filters(req engineapi.FilterRequest) {
+	var list engineapi.FilterList
+	s.d.later(func(ctx context.Context) error {
+		var err error
+		list, err = s.d.be.Filters(ctx, req)
+		return err
+	}, func(err error) {
+		if err != nil {
+			if req.Op == "save" {
+				say(s.Message, err.Error())
+			}
+			return
+		}
+		s.saved = list.Filters
+		names := make([]string, 0, len(list.Filters))
+		for _, f := range list.Filters {
+			names = append(names, f.Name)
+		}
+		s.Saved.SetOptions(names)
+		if req.Op == "save" {
+			s.SaveName.SetText("")
+			say(s.Message, lang.L("desk.filter.savedDone", map[string]any{"Name": req.Name}))
+		}
+	})
+}
+
+func (s *QueueScreen) saveFilter() {
+	name := strings.TrimSpace(s.SaveName.Text)
+	if name == "" {
+		say(s.Message, lang.L("desk.filter.nameFirst"))
+		return
+	}
+	f := s.currentFilter()
+	f.Limit = 0
+	s.filters(engineapi.FilterRequest{Op: "save", Name: name, Filter: f})
+}
+
+// useSaved puts a saved filter in the fields and applies it.
+func (s *QueueScreen) useSaved(name string) {
+	for _, sf := range s.saved {
+		if sf.Name != name {
+			continue
+		}
+		f := sf.Filter
+		s.School.SetText(f.School)
+		s.Category.SetText(f.Category)
+		s.State.ClearSelected()
+		for i, st := range queueStates {
+			if st == f.State {
+				s.State.SetSelectedIndex(i + 1)
+			}
+		}
+		s.Problem.ClearSelected()
+		for i, p := range queueProblems {
+			if p == f.Problem {
+				s.Problem.SetSelectedIndex(i + 1)
+			}
+		}
+		s.Evidence.ClearSelected()
+		for i, e := range []string{engineapi.EvidencePending, engineapi.EvidenceVerified, engineapi.EvidenceDoubtful} {
+			if e == f.Evidence {
+				s.Evidence.SetSelectedIndex(i + 1)
+			}
+		}
+		s.Mine.SetChecked(f.Mine)
+		s.Overdue.SetChecked(f.Overdue)
+		s.applyFilter()
+	}
 }
 
 // loadChoices fills the school and category pickers from the heat map
@@ -351,6 +438,9 @@ func (s *QueueScreen) loadChoices() {
 	}, func(err error) {
 		for _, p := range people.Reviewers {
 			s.d.people[p.ID] = p.Name
+		}
+		if len(people.Reviewers) > 0 {
+			s.d.reviewers = people.Reviewers
 		}
 		if err != nil {
 			return // the fields take typed codes as well
