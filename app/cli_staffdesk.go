@@ -32,6 +32,7 @@ func runStaffDesk(stdio IO, args []string) int {
 	fs.StringVar(&cfg.CityDB, "city", "", "the demo engine's city (default: the demo city, built on first start)")
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default $ENROLLDESK_DATA or ~/.local/share/enrolldesk)")
 	fs.StringVar(&cfg.Printer, "printer", "", "CUPS queue for walk-in receipts (default: kept in the desk spool)")
+	fs.StringVar(&cfg.Reader, "reader", "none", "ID-card reader for walk-ins: none (numbers typed) or serial:DEVICE (serial:/dev/ttyUSB0, serial:COM3)")
 	fs.StringVar(&cfg.Language, "lang", "zh-Hans", "zh-Hans or en")
 	fs.IntVar(&cfg.DemoApps, "demo-apps", DefaultDemoApps, "applications the demo engine is filled with on its first start")
 	if err := fs.Parse(args); err != nil {

@@ -9,11 +9,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"enrolldesk/app/cardreader"
 	"enrolldesk/app/demo"
 	"enrolldesk/app/heatpng"
-	"enrolldesk/app/printing"
 	"enrolldesk/app/staffclient"
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
@@ -29,6 +30,7 @@ type StaffConfig struct {
 	CityDB   string // the demo engine's city; default the demo city, built in DataDir on first start
 	DataDir  string // default as KioskConfig
 	Printer  string // CUPS queue for walk-in receipts; "" keeps them in the spool
+	Reader   string // the walk-in desk's ID-card reader: "none" (default: numbers typed) or "serial:DEVICE"
 	Language string
 	// DemoApps is how many demo applications the demo engine is filled
 	// with on its first start (default DefaultDemoApps; fewer when the
@@ -57,6 +59,7 @@ type StaffDesk struct {
 	Options staff.Options
 	URL     string
 	local   *localEngine
+	reader  *cardreader.Serial // the desk's ID-card reader, nil for none
 }
 
 // OpenStaffDesk connects to cfg.Engine, or starts and fills the demo engine.
@@ -71,12 +74,17 @@ func OpenStaffDesk(ctx context.Context, cfg StaffConfig) (*StaffDesk, error) {
 	}
 	d := &StaffDesk{URL: cfg.Engine}
 	d.Options = staff.Options{Language: cfg.Language, EngineName: cfg.Engine, HeatImage: HeatImage}
-	renderer, err := printing.NewRenderer()
+	printer, err := DeskPrinter(cfg.DataDir, cfg.Printer)
 	if err != nil {
 		return nil, err
 	}
-	d.Options.Printer = &printing.ReceiptPrinter{Renderer: renderer,
-		Spool: &printing.Spooler{Dir: filepath.Join(cfg.DataDir, "desk-spool"), Printer: cfg.Printer}}
+	d.Options.Printer = printer
+	if d.reader, err = deskReader(cfg); err != nil {
+		return nil, err
+	}
+	if d.reader != nil {
+		d.Options.Reader = d.reader
+	}
 	if cfg.Engine == "" {
 		if d.local, err = startStaffDemo(ctx, cfg); err != nil {
 			return nil, err
@@ -93,12 +101,34 @@ func OpenStaffDesk(ctx context.Context, cfg StaffConfig) (*StaffDesk, error) {
 
 // Close stops the demo engine, if one runs.
 func (d *StaffDesk) Close() error {
-	if d.local == nil {
-		return nil
+	var errs []error
+	if d.reader != nil {
+		errs = append(errs, d.reader.Close())
+		d.reader = nil
 	}
-	err := d.local.close()
-	d.local = nil
-	return err
+	if d.local != nil {
+		errs = append(errs, d.local.close())
+		d.local = nil
+	}
+	return errors.Join(errs...)
+}
+
+// deskReader is the walk-in desk's ID-card reader: none unless
+// --reader serial:DEVICE (the kiosk's simulated reader has no cards to
+// offer a desk).
+func deskReader(cfg StaffConfig) (*cardreader.Serial, error) {
+	kind, path, err := cardreader.ParseSpec(cfg.Reader)
+	switch {
+	case strings.TrimSpace(cfg.Reader) == "" || kind == cardreader.KindNone:
+		return nil, nil
+	case err != nil:
+		return nil, core.Errorf(core.EINVALID, "%v", err)
+	case kind != cardreader.KindSerial:
+		return nil, core.Errorf(core.EINVALID, "--reader %q: the staff desk takes none or serial:DEVICE", cfg.Reader)
+	}
+	r := cardreader.NewSerial(path)
+	r.Now, r.Logf = cfg.Now, cfg.Logf
+	return r, nil
 }
 
 // HeatImage draws a heat map with app/heatpng at the size it has on

@@ -130,3 +130,30 @@ func TestStaffDeskWalkInEndToEnd(t *testing.T) {
 		t.Fatalf("scan of a forged receipt: %+v, verdict %q", got, f.Verdict.Text)
 	}
 }
+
+// The desk's --reader: none by default, a serial ID-card reader when
+// named, anything else refused with what to give.
+func TestStaffDeskReaderFlag(t *testing.T) {
+	open := func(reader string) (*app.StaffDesk, error) {
+		return app.OpenStaffDesk(context.Background(), app.StaffConfig{Engine: "http://127.0.0.1:1", DataDir: t.TempDir(), Reader: reader})
+	}
+	for _, spec := range []string{"", "none"} {
+		d, err := open(spec)
+		if err != nil || d.Options.Reader != nil {
+			t.Errorf("--reader %q: %v, reader %v", spec, err, d.Options.Reader)
+		}
+		d.Close()
+	}
+	d, err := open("serial:/dev/null-enrolldesk-test")
+	if err != nil || d.Options.Reader == nil {
+		t.Fatalf("--reader serial: %v", err)
+	}
+	if err := d.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	for _, spec := range []string{"sim", "usb:1"} {
+		if _, err := open(spec); err == nil || !strings.Contains(err.Error(), "serial:DEVICE") {
+			t.Errorf("--reader %q: %v", spec, err)
+		}
+	}
+}

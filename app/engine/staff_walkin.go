@@ -154,7 +154,7 @@ func (s *Server) handleWalkInSubmit(ctx context.Context, req *staffRequest) (any
 	switch r.Outcome {
 	case engineapi.ItemAccepted, engineapi.ItemDuplicate:
 	case engineapi.ItemConflict:
-		return nil, refuse(http.StatusConflict, engineapi.ReasonConflict, r.Reason)
+		return nil, refuse(http.StatusConflict, engineapi.ReasonConflict, s.deskConflict(ctx, app, r.Reason))
 	default:
 		return nil, refuse(http.StatusBadRequest, orDefault(r.Code, engineapi.ReasonBadRequest), r.Reason)
 	}
@@ -174,6 +174,22 @@ func (s *Server) handleWalkInSubmit(ctx context.Context, req *staffRequest) (any
 		Detail: fmt.Sprintf("reg_no %s, child %s, outcome %s", stored.RegNo, stored.Child.ID.Masked(), r.Outcome)})
 	return engineapi.WalkInSubmitResponse{Outcome: r.Outcome, Application: stored.View(), State: stored.State,
 		Operator: stored.Operator, Receipt: rc}, nil
+}
+
+// deskConflict words a second application for staff at the desk: the
+// family already has one; staff find it by its number (the kiosk's words
+// send the family to the counter, where they already are).
+func (s *Server) deskConflict(ctx context.Context, a core.Application, kioskWords string) string {
+	ids, err := s.walkIn.Store.ApplicationIDsByChild(ctx, string(a.Child.ID))
+	if err == nil {
+		for _, id := range ids {
+			if k, err := s.store.Application(ctx, id); err == nil && k.Stage == a.Stage && k.ID != a.ID {
+				return fmt.Sprintf("这个孩子已经报过%s（登记号 %s，%s），不能再报一次。请在“查找”里输入这个登记号查看；要改报，先由审核员退回补充。",
+					a.Stage.Label(), k.RegNo, k.State.Label())
+			}
+		}
+	}
+	return kioskWords
 }
 
 // rankedSchools turns the codes staff ranked into the zone's schools.

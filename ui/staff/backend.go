@@ -87,6 +87,7 @@ type Options struct {
 	Language   string           // ui.LangChinese (default) or ui.LangEnglish
 	EngineName string           // shown under the title: the engine's URL or 本机演示引擎
 	Printer    ReceiptPrinter   // prints walk-in receipts and reprints; nil: not printed (the page says so)
+	Reader     CardReader       // the desk's ID-card reader for walk-ins; nil: numbers are typed
 	// Report, when set, is told the screen on show and where its main
 	// controls are, after every change and answer: the real-window
 	// screenshots click by it.

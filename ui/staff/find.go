@@ -57,6 +57,9 @@ func NewFindScreen(be FindBackend, printer ReceiptPrinter, run Runner) *FindScre
 	f.Records = container.NewVBox()
 	f.Message = widget.NewLabel("")
 	f.Message.Wrapping = fyne.TextWrapWord
+	for _, l := range []*widget.Label{f.Verdict, f.Asked, f.Note, f.Message} {
+		l.Hide()
+	}
 	hint := widget.NewLabel(lang.L("find.hint"))
 	hint.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(heading(lang.L("find.title")), hint,
@@ -105,14 +108,14 @@ func (f *FindScreen) Last() *engineapi.FindResponse { return f.last }
 func (f *FindScreen) Search() {
 	q := strings.TrimSpace(f.Query.Text)
 	if q == "" {
-		f.Message.SetText(lang.L("find.empty"))
+		say(f.Message, lang.L("find.empty"))
 		return
 	}
 	f.Query.SetText("")
-	f.Asked.SetText(lang.L("find.asked", map[string]any{"Query": shownQuery(q)}))
-	f.Verdict.SetText("")
-	f.Note.SetText("")
-	f.Message.SetText(lang.L("find.searching"))
+	say(f.Asked, lang.L("find.asked", map[string]any{"Query": shownQuery(q)}))
+	say(f.Verdict, "")
+	say(f.Note, "")
+	say(f.Message, lang.L("find.searching"))
 	f.Records.Objects, f.Reprints = nil, nil
 	f.Records.Refresh()
 	var res engineapi.FindResponse
@@ -121,11 +124,11 @@ func (f *FindScreen) Search() {
 		res, err = f.be.Find(ctx, engineapi.FindRequest{Query: q})
 		return err
 	}, func(err error) {
-		f.Message.SetText("")
+		say(f.Message, "")
 		f.refocus()
 		if err != nil {
 			f.last = nil
-			f.Message.SetText(errorText(err))
+			say(f.Message, errorText(err))
 			return
 		}
 		f.show(res)
@@ -148,22 +151,23 @@ func (f *FindScreen) show(res engineapi.FindResponse) {
 	f.last = &res
 	if t := res.Token; t != nil {
 		if t.Valid {
-			f.Verdict.SetText(lang.L("find.genuine", map[string]any{"Signer": firstNonEmpty(t.SignerName, t.SignerID)}))
+			say(f.Verdict, lang.L("find.genuine", map[string]any{"Signer": firstNonEmpty(t.SignerName, t.SignerID)}))
 			f.Verdict.Importance = widget.SuccessImportance
 		} else {
-			f.Verdict.SetText(lang.L("find.refused", map[string]any{"Message": t.Message, "Reason": t.Reason}))
+			say(f.Verdict, lang.L("find.refused", map[string]any{"Message": t.Message, "Reason": t.Reason}))
 			f.Verdict.Importance = widget.DangerImportance
 		}
 		f.Verdict.Refresh()
 	}
-	f.Note.SetText(res.Note)
+	say(f.Note, res.Note)
 	if len(res.Records) == 0 && res.Note == "" {
-		f.Note.SetText(lang.L("find.none"))
+		say(f.Note, lang.L("find.none"))
 	}
 	for _, r := range res.Records {
 		f.Records.Add(f.record(r))
 	}
 	f.Records.Refresh()
+	f.content.Refresh() // the verdict and note wrap: lay the page out again
 }
 
 // record is one application: the engine's record on the left, what the
@@ -252,7 +256,7 @@ func breakLabel(s string) *widget.Label {
 // prints it.
 func (f *FindScreen) reprint(appID string, b *widget.Button) {
 	b.Disable()
-	f.Message.SetText(lang.L("find.printing"))
+	say(f.Message, lang.L("find.printing"))
 	var out receipt.Outcome
 	f.run(func(ctx context.Context) error {
 		res, err := f.be.Reprint(ctx, engineapi.ReprintRequest{AppID: appID})
@@ -270,9 +274,9 @@ func (f *FindScreen) reprint(appID string, b *widget.Button) {
 		f.refocus() // the next scan must land in the field, not on the button
 		switch {
 		case out.Message != "":
-			f.Message.SetText(out.Message)
+			say(f.Message, out.Message)
 		case err != nil:
-			f.Message.SetText(errorText(err))
+			say(f.Message, errorText(err))
 		}
 	})
 }

@@ -153,7 +153,7 @@ func (d *Desk) Later(work func(ctx context.Context) error, done func(error)) { d
 
 func (d *Desk) showWalkIn() {
 	if d.walkIn == nil || d.walkInFor != d.actor {
-		d.walkIn, d.walkInFor = NewWalkInScreen(d.be, d.opt.Printer, d.later), d.actor
+		d.walkIn, d.walkInFor = NewWalkInScreen(d.be, d.opt.Printer, d.later).UseReader(d.opt.Reader), d.actor
 	}
 	d.framed(ScreenWalkIn, d.walkIn.Content())
 	d.walkIn.FocusFirst(d.win.Canvas())

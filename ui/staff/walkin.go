@@ -29,6 +29,13 @@ const (
 // adapter behind the core's receipt.Printer interface.
 type ReceiptPrinter = receipt.Printer
 
+// CardReader reads a resident ID card laid on the desk's reader (the
+// kiosk's reader adapters, app/cardreader: a second-generation ID-card
+// reader on a serial port).
+type CardReader interface {
+	Read(ctx context.Context) (core.ResidentID, error)
+}
+
 // Runner runs work off Fyne's goroutine and done back on it (Desk.Later);
 // tests run both at once.
 type Runner func(work func(ctx context.Context) error, done func(error))
@@ -45,6 +52,9 @@ type WalkInScreen struct {
 	Child    *widget.Entry
 	Lookup   *widget.Button
 	Change   *widget.Button // types the numbers again
+	// ReadGuardian and ReadChild read the number from an ID card; shown
+	// only with a reader (UseReader).
+	ReadGuardian, ReadChild *widget.Button
 
 	Decision *widget.Label // category or why not eligible, in one sentence
 	Evidence *fyne.Container
@@ -63,6 +73,9 @@ type WalkInScreen struct {
 	run     Runner
 
 	guardianID, childID string // in full, only while the form is open
+	reader              CardReader
+	cardGuardian        string // read from a card, in full; the field shows it masked
+	cardChild           string
 	lookup              *engineapi.WalkInLookupResponse
 	ranking             []core.School
 	done                *engineapi.WalkInSubmitResponse
@@ -90,6 +103,10 @@ func NewWalkInScreen(be WalkInBackend, printer ReceiptPrinter, run Runner) *Walk
 		}
 	}
 	w.Child.OnSubmitted = func(string) { w.startLookup() }
+	w.ReadGuardian = widget.NewButtonWithIcon(lang.L("walkin.readCard"), theme.AccountIcon(), func() { w.readCard(true) })
+	w.ReadChild = widget.NewButtonWithIcon(lang.L("walkin.readCard"), theme.AccountIcon(), func() { w.readCard(false) })
+	w.ReadGuardian.Hide()
+	w.ReadChild.Hide()
 
 	w.Decision = widget.NewLabel("")
 	w.Decision.Wrapping = fyne.TextWrapWord
@@ -112,8 +129,8 @@ func NewWalkInScreen(be WalkInBackend, printer ReceiptPrinter, run Runner) *Walk
 	readOut.Wrapping = fyne.TextWrapWord
 	ids := widget.NewForm(
 		widget.NewFormItem(lang.L("walkin.stage"), w.Stage),
-		widget.NewFormItem(lang.L("walkin.guardian"), w.Guardian),
-		widget.NewFormItem(lang.L("walkin.child"), w.Child),
+		widget.NewFormItem(lang.L("walkin.guardian"), container.NewBorder(nil, nil, nil, w.ReadGuardian, w.Guardian)),
+		widget.NewFormItem(lang.L("walkin.child"), container.NewBorder(nil, nil, nil, w.ReadChild, w.Child)),
 	)
 	left := container.NewVBox(
 		heading(lang.L("walkin.title")),
@@ -138,6 +155,65 @@ func NewWalkInScreen(be WalkInBackend, printer ReceiptPrinter, run Runner) *Walk
 	return w
 }
 
+// UseReader adds 读卡 buttons that read each number from an ID card on r
+// (nil: typing only).
+func (w *WalkInScreen) UseReader(r CardReader) *WalkInScreen {
+	w.reader = r
+	if r != nil && w.done == nil && w.lookup == nil {
+		w.ReadGuardian.Show()
+		w.ReadChild.Show()
+		w.relayout()
+	}
+	return w
+}
+
+// readCard waits for a card on the reader and puts its number, masked,
+// in the guardian's or the child's field.
+func (w *WalkInScreen) readCard(guardian bool) {
+	if w.reader == nil || w.lookup != nil || w.done != nil {
+		return
+	}
+	entry, prompt := w.Child, lang.L("walkin.placeChild")
+	if guardian {
+		entry, prompt = w.Guardian, lang.L("walkin.placeGuardian")
+	}
+	w.ReadGuardian.Disable()
+	w.ReadChild.Disable()
+	w.Message.SetText(prompt)
+	var id core.ResidentID
+	w.run(func(ctx context.Context) error {
+		var err error
+		id, err = w.reader.Read(ctx)
+		return err
+	}, func(err error) {
+		w.ReadGuardian.Enable()
+		w.ReadChild.Enable()
+		if err != nil {
+			w.Message.SetText(lang.L("walkin.readFailed", map[string]any{"Why": errorText(err)}))
+			return
+		}
+		if guardian {
+			w.cardGuardian = string(id)
+		} else {
+			w.cardChild = string(id)
+		}
+		entry.SetText(id.Masked())
+		w.Message.SetText(lang.L("walkin.cardRead"))
+		if c := fyne.CurrentApp().Driver().CanvasForObject(w.Child); c != nil && guardian {
+			c.Focus(w.Child)
+		}
+	})
+}
+
+// typedOrRead is the number in a field: the card's when the field still
+// shows the card's number masked, else what was typed.
+func typedOrRead(e *widget.Entry, card string) string {
+	if card != "" && e.Text == core.ResidentID(card).Masked() {
+		return card
+	}
+	return normalID(e.Text)
+}
+
 // heading is a page's or a section's title (shared by the desk's pages).
 func heading(s string) *widget.Label {
 	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -147,6 +223,14 @@ func heading(s string) *widget.Label {
 
 // Content is the page to frame.
 func (w *WalkInScreen) Content() fyne.CanvasObject { return w.content }
+
+// relayout lays the page out again after its parts changed size (rows
+// added, wrapped text, buttons shown).
+func (w *WalkInScreen) relayout() {
+	if w.content != nil {
+		w.content.Refresh()
+	}
+}
 
 // FocusFirst puts the cursor in the guardian's ID number.
 func (w *WalkInScreen) FocusFirst(c fyne.Canvas) {
@@ -159,6 +243,11 @@ func (w *WalkInScreen) FocusFirst(c fyne.Canvas) {
 // stays on screen or in memory.
 func (w *WalkInScreen) Reset() {
 	w.guardianID, w.childID, w.lookup, w.ranking, w.done = "", "", nil, nil, nil
+	w.cardGuardian, w.cardChild = "", ""
+	if w.reader != nil {
+		w.ReadGuardian.Show()
+		w.ReadChild.Show()
+	}
 	for _, e := range []*widget.Entry{w.Guardian, w.Child, w.Phone} {
 		e.SetText("")
 		e.Enable()
@@ -178,6 +267,7 @@ func (w *WalkInScreen) Reset() {
 	w.Print.Hide()
 	w.Next.Hide()
 	w.refreshSubmit()
+	w.relayout()
 }
 
 func (w *WalkInScreen) stage() core.Stage {
@@ -192,7 +282,7 @@ func (w *WalkInScreen) startLookup() {
 	if w.lookup != nil || w.done != nil {
 		return
 	}
-	g, c := normalID(w.Guardian.Text), normalID(w.Child.Text)
+	g, c := typedOrRead(w.Guardian, w.cardGuardian), typedOrRead(w.Child, w.cardChild)
 	if g == "" || c == "" {
 		w.Message.SetText(lang.L("walkin.needIDs"))
 		return
@@ -204,8 +294,11 @@ func (w *WalkInScreen) startLookup() {
 	w.Child.Disable()
 	w.Stage.Disable()
 	w.Lookup.Disable()
+	w.ReadGuardian.Hide()
+	w.ReadChild.Hide()
 	w.Change.Show()
 	w.Message.SetText(lang.L("walkin.looking"))
+	w.relayout()
 	req := engineapi.WalkInLookupRequest{Guardian: g, Child: c, Stage: w.stage()}
 	var res engineapi.WalkInLookupResponse
 	w.run(func(ctx context.Context) error {
@@ -275,6 +368,7 @@ func (w *WalkInScreen) showDecision(res engineapi.WalkInLookupResponse) {
 		w.Message.SetText(lang.L("walkin.cannotSubmit"))
 	}
 	w.refreshSubmit()
+	w.relayout()
 }
 
 // showRanking lists the schools in the parent's order with ↑ ↓ to move one.
@@ -301,6 +395,7 @@ func (w *WalkInScreen) showRanking() {
 		w.Schools.Add(row)
 	}
 	w.Schools.Refresh()
+	w.relayout()
 }
 
 // Move moves the school at rank i by delta places (−1 up, +1 down).
@@ -361,6 +456,7 @@ func (w *WalkInScreen) startSubmit() {
 		w.Result.SetText(lang.L("walkin.done", map[string]any{"RegNo": res.Application.RegNo, "State": res.State.Label(),
 			"Operator": engineapi.OperatorName(res.Operator)}))
 		w.Next.Show()
+		w.relayout()
 		w.print()
 	})
 }
@@ -390,6 +486,7 @@ func (w *WalkInScreen) print() {
 			msg = lang.L("walkin.printFailed")
 		}
 		w.Message.SetText(msg)
+		w.relayout()
 	})
 }
 

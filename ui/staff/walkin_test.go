@@ -367,3 +367,46 @@ func wrongCheck(id string) string {
 	}
 	return id[:17] + "0"
 }
+
+// cards is a reader with cards laid on it in turn.
+type cards []core.ResidentID
+
+func (c *cards) Read(context.Context) (core.ResidentID, error) {
+	if len(*c) == 0 {
+		return "", refusal("读卡器上没有身份证。")
+	}
+	id := (*c)[0]
+	*c = (*c)[1:]
+	return id, nil
+}
+
+// With a reader the numbers are read from the cards, shown masked from
+// the start and sent in full; a failed read says so and typing still works.
+func TestWalkInScreenReadsIDCards(t *testing.T) {
+	be := newDeskFake(t)
+	win := newWalkWindow(t)
+	w := staff.NewWalkInScreen(be, nil, now)
+	win.SetContent(w.Content())
+	if !w.ReadGuardian.Hidden {
+		t.Error("读卡 shows without a reader")
+	}
+	reader := &cards{core.ResidentID(walkGuardian), core.ResidentID(walkChild)}
+	w.UseReader(reader)
+	if w.ReadGuardian.Hidden || w.ReadChild.Hidden {
+		t.Fatal("no 读卡 buttons with a reader")
+	}
+	test.Tap(w.ReadGuardian)
+	test.Tap(w.ReadChild)
+	if w.Guardian.Text != core.ResidentID(walkGuardian).Masked() || w.Child.Text != core.ResidentID(walkChild).Masked() {
+		t.Errorf("fields after reading: %q %q", w.Guardian.Text, w.Child.Text)
+	}
+	test.Tap(w.Lookup)
+	if len(be.lookups) != 1 || be.lookups[0].Guardian != walkGuardian || be.lookups[0].Child != walkChild {
+		t.Fatalf("look-up sent %+v", be.lookups)
+	}
+	test.Tap(w.Change)
+	test.Tap(w.ReadGuardian)
+	if !strings.Contains(w.Message.Text, "没有读到身份证") || w.Guardian.Text != "" {
+		t.Errorf("an empty reader: %q, field %q", w.Message.Text, w.Guardian.Text)
+	}
+}
