@@ -427,3 +427,33 @@ func TestSavedFilterAndAssignment(t *testing.T) {
 		t.Errorf("assigned to %q", got)
 	}
 }
+
+func TestEvidenceStatusAndNotes(t *testing.T) {
+	r := newDeskRig(t, 3, desktop)
+	r.signIn("reviewer")
+	d := r.openFirst()
+	sel := d.Evidence[core.SrcHukou]
+	if sel == nil || sel.Selected != "待核验" {
+		t.Fatalf("hukou status picker %v", sel)
+	}
+	sel.SetSelected("已核验")
+	r.idle()
+	r.f.mu.Lock()
+	got := r.f.find(d.AppID).evidence
+	r.f.mu.Unlock()
+	if got != engineapi.EvidenceVerified {
+		t.Fatalf("evidence on the engine: %q", got)
+	}
+	d = r.d.Detail()
+	test.Type(d.NoteText, "电话联系家长，周五补材料")
+	test.Tap(d.AddNote)
+	r.idle()
+	if n := d.Detail().Notes; len(n) != 1 || n[0].Text != "电话联系家长，周五补材料" || d.NoteText.Text != "" {
+		t.Fatalf("notes %+v, field %q", n, d.NoteText.Text)
+	}
+	test.Tap(d.Back)
+	r.at(staff.ScreenQueue)
+	if note := r.d.Queue().Rows()[0].Note; note == "" {
+		t.Error("the queue's note line is empty")
+	}
+}
