@@ -264,3 +264,15 @@ func TestStaffDeskRolesOnTheRealEngine(t *testing.T) {
 		}
 	}
 }
+
+func TestStaffCommandRefusesBadWords(t *testing.T) {
+	if r := cli(t, "", "staff", "bogus"); r.code == 0 || !strings.Contains(r.err, "usage") {
+		t.Errorf("staff bogus: %d %q", r.code, r.err)
+	}
+	if r := cli(t, "", "staff", "--engine", "ftp://engine.example"); r.code == 0 || !strings.Contains(r.err, "引擎地址") {
+		t.Errorf("staff --engine ftp://: %d %q", r.code, r.err)
+	}
+	if r := cli(t, "", "staff", "--data", t.TempDir(), "extra"); r.code == 0 || !strings.Contains(r.err, "staff user") {
+		t.Errorf("staff with a stray word: %d %q", r.code, r.err)
+	}
+}

@@ -104,6 +104,9 @@ func (c *Client) post(ctx context.Context, path string, in, out any) error {
 				Message: fmt.Sprintf("引擎拒绝了这个请求（HTTP %d），没有说明原因：请稍后再试。", resp.StatusCode)}
 		}
 		r := &staff.Refusal{Status: resp.StatusCode, Reason: e.Reason, Message: e.Message}
+		if e.Reason == engineapi.ReasonNotFound && e.Message == "no such path" { // an engine older than this desk
+			r.Message = fmt.Sprintf("这台引擎没有这项功能（%s）：引擎的版本可能较旧，请联系技术支持升级。", path)
+		}
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
 			r.RetryAfter = time.Duration(s) * time.Second
 		}
