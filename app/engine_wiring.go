@@ -42,7 +42,7 @@ type EngineConfig struct {
 
 	// DeskKeyDir holds the engine desk's Ed25519 key (kiosk.key, 0600, and
 	// kiosk.pub), which signs walk-in receipts and reprints; it is listed in
-	// the device registry as engineapi.DeskDeviceID. Default
+	// the device registry as engineapi.DeskDeviceID(key). Default
 	// DataDir/engine-desk; created on first start.
 	DeskKeyDir string
 

@@ -163,7 +163,7 @@ func TestWalkInEndToEndPrintedReceiptVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.Operator != sub.Operator || stored.KioskID != engineapi.DeskDeviceID || stored.History[0].Actor != "staff:U-HALL" ||
+	if stored.Operator != sub.Operator || !engineapi.IsDesk(stored.KioskID) || stored.History[0].Actor != "staff:U-HALL" ||
 		!strings.Contains(stored.History[0].Reason, "王芳") {
 		t.Errorf("stored: operator %q, kiosk %q, history %+v", stored.Operator, stored.KioskID, stored.History)
 	}
@@ -209,7 +209,7 @@ func TestWalkInEndToEndPrintedReceiptVerifies(t *testing.T) {
 	}
 
 	found := r.find(t, hall, token)
-	if found.By != engineapi.FindByToken || found.Token == nil || !found.Token.Valid || found.Token.SignerID != engineapi.DeskDeviceID {
+	if found.By != engineapi.FindByToken || found.Token == nil || !found.Token.Valid || !engineapi.IsDesk(found.Token.SignerID) {
 		t.Fatalf("find by token: %+v", found.Token)
 	}
 	if len(found.Records) != 1 || found.Records[0].Operator != sub.Operator || found.Records[0].Differs ||
@@ -222,7 +222,7 @@ func TestWalkInEndToEndPrintedReceiptVerifies(t *testing.T) {
 	if code := app.Main([]string{"verify", "--engine-db", r.e.DBPath(), token}, nil, &out, &errw); code != 0 {
 		t.Fatalf("verify --engine-db: exit %d\n%s%s", code, out.String(), errw.String())
 	}
-	for _, want := range []string{"valid", engineapi.DeskDeviceID, sub.Application.RegNo, "王芳（staff:U-HALL）", p.ChildID.Masked(), "verified"} {
+	for _, want := range []string{"valid", engineapi.DeskDevicePrefix, sub.Application.RegNo, "王芳（staff:U-HALL）", p.ChildID.Masked(), "verified"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("verify --engine-db output lacks %q:\n%s", want, out.String())
 		}
@@ -401,7 +401,7 @@ func TestFindByChildIDAndRegNo(t *testing.T) {
 		t.Fatalf("reprint: %d %s", st, body)
 	}
 	chk := r.find(t, hall, rp.Receipt.Token)
-	if !chk.Token.Valid || chk.Token.SignerID != engineapi.DeskDeviceID || rp.Receipt.StatusCode != string(core.StateVerified) ||
+	if !chk.Token.Valid || !engineapi.IsDesk(chk.Token.SignerID) || rp.Receipt.StatusCode != string(core.StateVerified) ||
 		rp.Receipt.KioskID != "JN-RC-07" || chk.Records[0].Differs {
 		t.Errorf("the reprint: %+v / %+v", rp.Receipt, chk)
 	}
@@ -475,60 +475,105 @@ func TestWalkInRolesScopingAndRefusals(t *testing.T) {
 	}
 }
 
-// The desk key is kept in the data directory and stays the registry's:
-// the engine reopened signs with the same key, and a replaced key closes
-// the desk rather than issue receipts the registry cannot check.
-func TestDeskKeyKeptAcrossRestarts(t *testing.T) {
+// The desk key is kept in the data directory and listed once in the
+// registry; a revoked desk key closes walk-ins and reprints (503) rather
+// than sign receipts the registry refuses, while find still works; a new key (the directory moved away) is a
+// new registry entry, and receipts of the old key still verify.
+func TestDeskKeyKeptRevokedAndReplaced(t *testing.T) {
 	dir := t.TempDir()
 	cfg := app.EngineConfig{DB: filepath.Join(dir, "engine.db"), DataDir: dir, Now: func() time.Time { return engineNow },
 		CityDB: engineCityPath(t), StaffAuth: testStaffAuth}
-	open := func() *app.Engine {
+	var r *walkInRig
+	open := func() {
+		t.Helper()
 		e, err := app.OpenEngine(context.Background(), cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return e
-	}
-	e := open()
-	pub, err := os.ReadFile(filepath.Join(dir, "engine-desk", "kiosk.pub"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Close()
-	e = open()
-	again, _ := os.ReadFile(filepath.Join(dir, "engine-desk", "kiosk.pub"))
-	if string(pub) != string(again) {
-		t.Error("the desk key changed across a restart")
-	}
-	devs, _ := e.Store().Devices(context.Background())
-	n := 0
-	for _, d := range devs {
-		if d.ID == engineapi.DeskDeviceID && d.Registered() {
-			n++
+		srv := httptest.NewServer(e.Handler())
+		r = &walkInRig{engineRig: &engineRig{tb: t, e: e, srv: srv}, dir: dir, ps: map[string]core.Persona{}}
+		for _, p := range cityPersonas(t, engineCityPath(t)) {
+			r.ps[p.Key] = p
 		}
 	}
-	if n != 1 {
-		t.Errorf("the registry lists the desk %d times: %+v", n, devs)
+	shut := func() {
+		r.srv.Close()
+		if err := r.e.Close(); err != nil {
+			t.Error(err)
+		}
 	}
-	e.Close()
+	desks := func() []engineapi.Device {
+		devs, err := r.e.Store().Devices(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []engineapi.Device
+		for _, d := range devs {
+			if engineapi.IsDesk(d.ID) && d.Registered() {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
 
-	if err := os.RemoveAll(filepath.Join(dir, "engine-desk")); err != nil {
+	open()
+	old := r.walkIn(t, hall, "multi-school").Receipt.Token
+	shut()
+	open()
+	if ds := desks(); len(ds) != 1 {
+		t.Fatalf("after a restart the registry lists %d desks", len(ds))
+	}
+	if got := r.find(t, hall, old); !got.Token.Valid {
+		t.Fatalf("the desk's receipt after a restart: %+v", got.Token)
+	}
+	first := desks()[0]
+	if err := r.e.Store().RevokeDevice(context.Background(), first.ID, engineNow.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	e = open()
-	defer e.Close()
-	srv := httptest.NewServer(e.Handler())
-	defer srv.Close()
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+engineapi.PathStaffFind, strings.NewReader(`{"query":"4522-4354-0861"}`))
-	req.Header.Set(testStaffHeader, hall)
-	resp, err := srv.Client().Do(req)
-	if err != nil {
+	shut()
+	open()
+	if st, body := r.staff(hall, engineapi.PathStaffWalkInLookup, engineapi.WalkInLookupRequest{}, nil); st != http.StatusServiceUnavailable ||
+		!strings.Contains(engineError(t, body).Message, "停用") {
+		t.Errorf("walk-in with the desk key revoked: %d %s, want 503 saying so", st, body)
+	}
+	if got := r.find(t, hall, old); !got.Token.Valid {
+		t.Errorf("find with the desk key revoked: %+v", got.Token)
+	}
+	if st, _ := r.staff(hall, engineapi.PathStaffReprint, engineapi.ReprintRequest{AppID: got0(r, t, old)}, nil); st != http.StatusServiceUnavailable {
+		t.Errorf("reprint with the desk key revoked: %d, want 503", st)
+	}
+	shut()
+
+	if err := os.Rename(filepath.Join(dir, "engine-desk"), filepath.Join(dir, "engine-desk.revoked")); err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("with a replaced desk key the desk answers %d, want 503", resp.StatusCode)
+	open()
+	defer shut()
+	ds := desks()
+	if len(ds) != 2 || ds[1].ID == first.ID || ds[1].Revoked() {
+		t.Fatalf("after a new key: %+v", ds)
 	}
+	got := r.find(t, hall, old)
+	if !got.Token.Valid || got.Token.SignerID != first.ID {
+		t.Errorf("a receipt of the revoked key, issued before the revocation: %+v", got.Token)
+	}
+	var rp engineapi.ReprintResponse
+	if st, body := r.staff(hall, engineapi.PathStaffReprint, engineapi.ReprintRequest{AppID: got.Token.Claims.AppID}, &rp); st != 200 {
+		t.Fatalf("reprint with the new key: %d %s", st, body)
+	}
+	if chk := r.find(t, hall, rp.Receipt.Token); !chk.Token.Valid || chk.Token.SignerID != ds[1].ID {
+		t.Errorf("the new key's reprint: %+v", chk.Token)
+	}
+}
+
+// got0 is the application ID a genuine token names.
+func got0(r *walkInRig, t *testing.T, token string) string {
+	t.Helper()
+	got := r.find(t, hall, token)
+	if got.Token.Claims == nil {
+		t.Fatalf("not genuine: %+v", got.Token)
+	}
+	return got.Token.Claims.AppID
 }
 
 func mustPolicy(t *testing.T) *core.Policy {

@@ -15,13 +15,17 @@ import (
 
 // WalkInDesk is what the walk-in and find paths need beside the server's
 // store and look-up: the store's walk-in capabilities, the desk key that
-// signs walk-in receipts and reprints (registered in the device registry
-// as engineapi.DeskDeviceID, see engineapi.WalkInStore.EnsureDesk), and
-// what happens next, printed on every receipt.
+// signs walk-in receipts and reprints, registered in the device registry
+// as DeviceID (engineapi.DeskDeviceID of its key, see
+// engineapi.WalkInStore.EnsureDesk), and what happens next, printed on
+// every receipt.
 type WalkInDesk struct {
-	Store  engineapi.WalkInStore
-	Key    ed25519.PrivateKey
-	Notice core.Notice
+	Store    engineapi.WalkInStore
+	Key      ed25519.PrivateKey // nil: find works, walk-ins and reprints answer 503 with Closed
+	DeviceID string             // "": engineapi.DeskDeviceID of Key
+	Notice   core.Notice
+	// Closed says why there is no key (unreadable, revoked), for the 503.
+	Closed string
 }
 
 var (
@@ -32,8 +36,18 @@ var (
 // registerWalkIn adds the walk-in desk's staff paths. With no desk the
 // paths still check roles, then answer 503.
 func (s *Server) registerWalkIn(desk *WalkInDesk) {
-	if desk != nil && (desk.Store == nil || len(desk.Key) != ed25519.PrivateKeySize) {
+	if desk != nil && desk.Store == nil {
 		desk = nil
+	}
+	if desk != nil && len(desk.Key) != ed25519.PrivateKeySize {
+		d := *desk
+		d.Key = nil
+		desk = &d
+	}
+	if desk != nil && desk.Key != nil && desk.DeviceID == "" {
+		d := *desk
+		d.DeviceID = engineapi.DeskDeviceID(d.Key.Public().(ed25519.PublicKey))
+		desk = &d
 	}
 	s.walkIn = desk
 	s.addStaff(engineapi.PathStaffWalkInLookup, staffRoute{method: http.MethodPost, roles: walkInRoles, handle: s.handleWalkInLookup})
@@ -44,6 +58,23 @@ func (s *Server) registerWalkIn(desk *WalkInDesk) {
 
 var errNoDesk = refuse(http.StatusServiceUnavailable, engineapi.ReasonNoStaffDesk,
 	"这台引擎没有开通工作人员窗口（没有窗口签名密钥或存储不支持）：请用 enrolldesk engine --db ENGINE.db 启动引擎。")
+
+// signing answers 503 when the desk has no key to sign walk-in receipts
+// and reprints with; nil when it has.
+func (s *Server) signing() *RequestError {
+	switch {
+	case s.walkIn == nil:
+		return errNoDesk
+	case s.walkIn.Key == nil:
+		why := s.walkIn.Closed
+		if why == "" {
+			why = "窗口签名密钥不可用"
+		}
+		return refuse(http.StatusServiceUnavailable, engineapi.ReasonNoStaffDesk,
+			"窗口代办和补打暂停："+why+"。查找和核验回执照常可用；请联系管理员处理引擎的窗口密钥。")
+	}
+	return nil
+}
 
 var errNoDataDesk = refuse(http.StatusServiceUnavailable, engineapi.ReasonNoData,
 	"这台引擎没有部门数据，不能现场核验：请用 --city 启动引擎，或请家长到自助机报名（待核验）。")
@@ -60,10 +91,10 @@ func (s *Server) handleWalkInLookup(ctx context.Context, req *staffRequest) (any
 	if e := decodeStrict(req.body, &in); e != nil {
 		return nil, e
 	}
-	switch {
-	case s.walkIn == nil:
-		return nil, errNoDesk
-	case s.lookup == nil:
+	if e := s.signing(); e != nil {
+		return nil, e
+	}
+	if s.lookup == nil {
 		return nil, errNoDataDesk
 	}
 	if e := s.limitLookup(req.actor.Label()); e != nil {
@@ -97,9 +128,10 @@ func (s *Server) handleWalkInSubmit(ctx context.Context, req *staffRequest) (any
 	if e := decodeStrict(req.body, &in); e != nil {
 		return nil, e
 	}
+	if e := s.signing(); e != nil {
+		return nil, e
+	}
 	switch {
-	case s.walkIn == nil:
-		return nil, errNoDesk
 	case s.lookup == nil:
 		return nil, errNoDataDesk
 	case !in.ConsentReadOut:
@@ -126,13 +158,13 @@ func (s *Server) handleWalkInSubmit(ctx context.Context, req *staffRequest) (any
 	draft := res.Application
 	draft.ID = in.DraftID
 	app, err := core.Submit(core.Submission{Draft: draft, Choices: choices, Phone: in.Phone, Consent: true,
-		KioskID: engineapi.DeskDeviceID, At: now})
+		KioskID: s.walkIn.DeviceID, At: now})
 	if err != nil {
 		return nil, refuse(http.StatusBadRequest, core.ErrorCode(err), core.ErrorMessage(err))
 	}
 	app.Operator = engineapi.OperatorOf(req.actor)
 	app.History[0].Actor = req.actor.Label()
-	it, err := s.decider.Decide(ctx, engineapi.DeskDeviceID, app, now)
+	it, err := s.decider.Decide(ctx, s.walkIn.DeviceID, app, now)
 	if err != nil {
 		return nil, s.internal(ctx, "walk-in decide", err)
 	}
@@ -143,7 +175,7 @@ func (s *Server) handleWalkInSubmit(ctx context.Context, req *staffRequest) (any
 		// Received at the desk by this staff member, not by a kiosk.
 		it.App.History[0].Actor, it.App.History[0].Reason = req.actor.Label(), "窗口代办，办理人："+req.actor.Name
 	}
-	results, err := s.store.Ingest(context.WithoutCancel(ctx), engineapi.DeskDeviceID, []engineapi.Intake{it}, now)
+	results, err := s.store.Ingest(context.WithoutCancel(ctx), s.walkIn.DeviceID, []engineapi.Intake{it}, now)
 	if err != nil {
 		return nil, s.internal(ctx, "walk-in ingest", err)
 	}
@@ -396,8 +428,8 @@ func (s *Server) handleReprint(ctx context.Context, req *staffRequest) (any, *Re
 	if e := decodeStrict(req.body, &in); e != nil {
 		return nil, e
 	}
-	if s.walkIn == nil {
-		return nil, errNoDesk
+	if e := s.signing(); e != nil {
+		return nil, e
 	}
 	if strings.TrimSpace(in.AppID) == "" {
 		return nil, refuse(http.StatusBadRequest, engineapi.ReasonBadRequest, "请先查找报名，再补打它的回执。")

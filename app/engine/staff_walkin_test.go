@@ -21,7 +21,9 @@ func (f auditFunc) Append(_ context.Context, evs []engineapi.AuditEvent) error {
 
 type noWalkInStore struct{}
 
-func (noWalkInStore) EnsureDesk(context.Context, engineapi.Device, time.Time) error { return nil }
+func (noWalkInStore) EnsureDesk(_ context.Context, d engineapi.Device, _ time.Time) (engineapi.Device, error) {
+	return d, nil
+}
 func (noWalkInStore) ApplicationIDsByChild(context.Context, string) ([]string, error) {
 	return nil, nil
 }

@@ -17,9 +17,9 @@ var _ engineapi.WalkInStore = (*EngineStore)(nil)
 // EnsureDesk implements engineapi.WalkInStore: the desk key is a device of
 // the registry, registered from the start and with no enrollment code (its
 // code_hash can never be the hash of a code).
-func (s *EngineStore) EnsureDesk(ctx context.Context, d engineapi.Device, now time.Time) error {
+func (s *EngineStore) EnsureDesk(ctx context.Context, d engineapi.Device, now time.Time) (engineapi.Device, error) {
 	if d.ID == "" || len(d.PublicKey) != ed25519.PublicKeySize {
-		return fmt.Errorf("ensure desk: needs an ID and an Ed25519 public key")
+		return engineapi.Device{}, fmt.Errorf("ensure desk: needs an ID and an Ed25519 public key")
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var key []byte
@@ -37,9 +37,9 @@ func (s *EngineStore) EnsureDesk(ctx context.Context, d engineapi.Device, now ti
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("ensure desk: %w", err)
+		return engineapi.Device{}, fmt.Errorf("ensure desk: %w", err)
 	}
-	return nil
+	return s.Device(ctx, d.ID)
 }
 
 // ApplicationIDsByChild implements engineapi.WalkInStore.

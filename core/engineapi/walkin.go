@@ -2,6 +2,7 @@ package engineapi
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"strings"
 	"time"
@@ -16,7 +17,7 @@ import (
 // and decision as a kiosk, done by the engine itself, and the application
 // records the operator. Its receipt is signed with the engine's desk key,
 // which the engine keeps in its data directory and lists in its device
-// registry (engine_devices) as the desk "device" DeskDeviceID, so that a
+// registry (engine_devices) as the desk "device" DeskDeviceID(key), so that a
 // walk-in receipt verifies exactly like a kiosk's: against the registry.
 //
 // Find takes whatever the staff member typed or a keyboard-wedge scanner
@@ -34,9 +35,18 @@ const (
 	PathStaffReprint      = "/v1/staff/reprint"       // POST ReprintRequest → ReprintResponse
 )
 
-// DeskDeviceID is the engine desk's entry in the device registry: the
-// "device" whose key signs walk-in receipts and reprints.
-const DeskDeviceID = "KD-DESK"
+// DeskDevicePrefix starts the engine desk's entries in the device
+// registry: the "device" whose key signs walk-in receipts and reprints is
+// DeskDeviceID(its key). A new desk key is a new entry, so receipts of an
+// old (or revoked) one still verify for their time.
+const DeskDevicePrefix = "KD-DESK-"
+
+// DeskDeviceID is the registry ID of the desk key pub: DeskDevicePrefix
+// and the key's receipt key ID.
+func DeskDeviceID(pub ed25519.PublicKey) string { return DeskDevicePrefix + receipt.KeyID(pub) }
+
+// IsDesk reports whether a device ID is an engine desk's.
+func IsDesk(deviceID string) bool { return strings.HasPrefix(deviceID, DeskDevicePrefix) }
 
 // DeskDeviceName is how the registry names it.
 const DeskDeviceName = "教育局工作人员窗口（引擎签发）"
@@ -176,10 +186,10 @@ type ReprintResponse struct {
 // answers the walk-in paths 503 ReasonNoStaffDesk.
 type WalkInStore interface {
 	// EnsureDesk records d (ID, name, public key) as a registered device,
-	// or checks that the device of that ID holds the same key. A
-	// different key is EINVALID: the desk key was replaced, and receipts
-	// of the old one would no longer verify.
-	EnsureDesk(ctx context.Context, d Device, now time.Time) error
+	// or checks that the device of that ID holds the same key (a
+	// different one is EINVALID), and returns the device as registered
+	// (a revoked desk stays revoked).
+	EnsureDesk(ctx context.Context, d Device, now time.Time) (Device, error)
 	// ApplicationIDsByChild lists the IDs of the applications held for a
 	// child's full ID number, oldest first.
 	ApplicationIDsByChild(ctx context.Context, childID string) ([]string, error)

@@ -46,7 +46,7 @@ func newDeskFake(t *testing.T) *deskFake {
 		t.Fatal(err)
 	}
 	return &deskFake{desk: desk, apps: map[string]core.Application{},
-		devices: []engineapi.Device{{ID: engineapi.DeskDeviceID, Name: engineapi.DeskDeviceName, PublicKey: desk.Public().(ed25519.PublicKey)}}}
+		devices: []engineapi.Device{{ID: engineapi.DeskDeviceID(desk.Public().(ed25519.PublicKey)), Name: engineapi.DeskDeviceName, PublicKey: desk.Public().(ed25519.PublicKey)}}}
 }
 
 var zone = []core.School{{Code: "S1", Name: "第一实验小学", Stage: core.Primary}, {Code: "S2", Name: "古槐路小学", Stage: core.Primary}}
@@ -81,7 +81,7 @@ func (f *deskFake) WalkInSubmit(_ context.Context, req engineapi.WalkInSubmitReq
 	a := core.Application{ID: req.DraftID, RegNo: core.RegNo(req.DraftID, req.Stage, walkNow), Stage: req.Stage, State: core.StateVerified,
 		Child: core.Child{ID: core.ResidentID(req.Child), Name: "张小明"}, Choices: choices, Phone: req.Phone,
 		Guardians: []core.Guardian{{ID: core.ResidentID(req.Guardian), Name: "张伟", Applicant: true}},
-		KioskID:   engineapi.DeskDeviceID, CreatedAt: walkNow, Operator: "王芳（staff:U-HALL）",
+		KioskID:   engineapi.DeskDeviceID(f.desk.Public().(ed25519.PublicKey)), CreatedAt: walkNow, Operator: "王芳（staff:U-HALL）",
 		Decision: core.Decision{Eligible: true, CategoryName: "房户一致"}}
 	f.apps[a.ID] = a
 	rc := engineapi.DeskReceipt(a, core.Notice{})
