@@ -351,7 +351,11 @@ func (s *DetailScreen) evidenceLines(es []core.Evidence) string {
 	}
 	var out []string
 	for _, e := range es {
-		out = append(out, e.Status.Label()+"："+e.Detail)
+		status := e.Status.Label()
+		if s.d.words.English {
+			status = catalog.Text("status."+string(e.Status), status)
+		}
+		out = append(out, status+"："+e.Detail)
 	}
 	return strings.Join(out, "\n")
 }
