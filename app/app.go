@@ -33,7 +33,7 @@ func commands() []command {
 	return []command{
 		{"kiosk pin set", "enrolldesk kiosk pin set [--data DIR]                     store the staff PIN (asked for, or read from stdin) as an argon2id hash", runKioskPINSet},
 		{"kiosk", "enrolldesk [kiosk] [--data DIR] [--db CITY] [--printer QUEUE] [--engine URL|off] [--enroll CODE/FINGERPRINT] [--engine-ca FILE] [--erase-after D]\n    [--lang zh-Hans|en] [--reader sim|none|serial:DEVICE] [--window]   the kiosk (default command; needs a display)", runKiosk},
-		{"verify", "enrolldesk verify [--keys DIR] [--json] TOKEN                 check a receipt's QR token offline", runVerify},
+		{"verify", "enrolldesk verify [--keys DIR | --engine-db ENGINE.db] [--json] TOKEN   check a receipt's QR token offline (engine: every registered device)", runVerify},
 		{"demo init", "enrolldesk demo init --db PATH [--families N] [--seed S]   build the demo city", runDemoInit},
 		{"demo load", "enrolldesk demo load --city CITY.db --engine-db ENGINE.db --applications N [--seed S]   fill an engine with demo applications", runDemoLoad},
 		{"demo personas", "enrolldesk demo personas --db PATH                       list the demo personas as JSON", runDemoPersonas},
