@@ -602,6 +602,12 @@ func (l *localEngine) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := l.srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A request still running, or a connection that never sent one
+		// (net/http waits up to 5 s for those), holds Shutdown: the engine
+		// is closing anyway, so cut them.
+		err = l.srv.Close()
+	}
 	if serr := <-l.served; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
