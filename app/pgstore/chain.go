@@ -21,12 +21,15 @@ import (
 // process (or the next start) chains them.
 //
 // Journal ids are drawn before commit, so they become visible out of
-// order. A round therefore takes only the rows of transactions older than
-// every transaction still running (xid below the statement snapshot's
-// xmin): those transactions have ended, so every row they wrote is
-// visible now and none can appear later behind the rows taken. The chain
-// holds each entry once, in the order the chainer took it (ids ascending
-// within a round, so a transaction's entries stay in their order).
+// order: a transaction with a lower id may commit after a higher id was
+// chained. The chainer therefore keeps no high-water mark such a row
+// could fall behind. Each round takes every journal row its snapshot sees
+// (committed rows only), in id order, and deletes them in the transaction
+// that chains them: a row committed late is still in the journal and the
+// next round takes it. The chain holds each entry once, in the order the
+// rounds took them (a transaction's own entries stay in their order).
+// Nothing waits for transactions still running, so a long transaction on
+// the database does not hold the chain back.
 
 // ChainEvery is how often each engine process chains the journal in the
 // background: the longest an entry normally waits outside the chain.
@@ -35,8 +38,9 @@ const ChainEvery = 200 * time.Millisecond
 // chainBatch is how many journal rows one chaining transaction takes.
 const chainBatch = 2000
 
-// flushWait bounds how long FlushAudit (and so AuditHead and Close) waits
-// for entries held back by a transaction still running.
+// flushWait bounds how long FlushAudit (and so AuditHead and Close) goes
+// on chaining when other processes keep committing entries below the
+// journal's last id as it was at the call.
 const flushWait = 5 * time.Second
 
 // chainLock is the advisory lock key a chaining transaction holds.
@@ -113,10 +117,9 @@ func (s *Store) chainRound(ctx context.Context, wait bool) (int, error) {
 				return nil // another process is chaining
 			}
 		}
-		// One statement, one snapshot: a row whose xid is below the
-		// snapshot's xmin was written by a transaction that has ended.
-		rows, err := tx.Query(ctx, `SELECT id, `+journalCols+` FROM engine_audit_journal
-			WHERE xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY id LIMIT $1`, chainBatch)
+		// Read committed: this statement's snapshot is taken after the
+		// lock, so it sees the previous round's deletes.
+		rows, err := tx.Query(ctx, `SELECT id, `+journalCols+` FROM engine_audit_journal ORDER BY id LIMIT $1`, chainBatch)
 		if err != nil {
 			return err
 		}
@@ -182,11 +185,12 @@ func (s *Store) chainRound(ctx context.Context, wait bool) (int, error) {
 // the advisory lock rules out unless someone deleted them by hand.
 var errChainRace = errors.New("journal rows were deleted while being chained (by hand?): nothing was chained; run `enrolldesk audit verify`")
 
-// FlushAudit chains every audit entry committed before it was called and
-// returns how many of those it had to leave unchained: entries whose turn
-// is held back by a transaction still running after flushWait (a long
-// transaction on the database holds the chainer back; see docs/audit.md).
-// `audit verify`, AuditHead and Close call it.
+// FlushAudit chains every audit entry committed before it was called
+// (waiting for a round another process is running) and returns how many
+// entries with an id up to the journal's last at the call it still found
+// unchained after flushWait — only possible while other processes keep
+// committing transactions that drew such ids. `audit verify`, AuditHead
+// and Close call it.
 func (s *Store) FlushAudit(ctx context.Context) (pending int64, err error) {
 	var upto int64
 	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM engine_audit_journal`).Scan(&upto); err != nil {

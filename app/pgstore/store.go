@@ -31,6 +31,7 @@ type Store struct {
 	pool      *pgxpool.Pool
 	nextPrune atomic.Int64 // unix seconds: when UseNonce next drops expired nonces
 	chain     *chainLoop   // the background audit chainer (chain.go); nil when stopped
+	closed    atomic.Bool
 }
 
 var _ engineapi.Store = (*Store)(nil)
@@ -92,6 +93,9 @@ func redact(cfg *pgxpool.Config) string {
 // running: what is left stays in the journal for the next chainer) and
 // closes the pool.
 func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
 	s.stopChainer()
 	ctx, cancel := context.WithTimeout(context.Background(), flushWait+5*time.Second)
 	defer cancel()

@@ -7,17 +7,14 @@
 -- after engine_audit_head (core/audit), and deletes them from the journal in
 -- the same transaction.
 --
--- xid is the writing transaction's ID. Ids become visible out of order (a
--- transaction that drew a lower id may commit after one that drew a higher
--- id), so the chainer takes only rows whose transaction is older than every
--- transaction still running (xid < pg_snapshot_xmin of its statement's
--- snapshot): such a transaction has ended, its rows are all visible, and no
--- row is ever passed over. A row of a transaction still running waits for
--- the next round.
+-- Ids become visible out of order (a transaction that drew a lower id may
+-- commit after one that drew a higher id). The chainer keeps no "chained up
+-- to id N" mark that such a row could fall behind: it takes every row it
+-- can see (committed), in id order, and deletes what it chained, so a row
+-- committed late is simply taken by a later round — once.
 
 CREATE TABLE engine_audit_journal (
 	id           bigserial PRIMARY KEY,
-	xid          xid8   NOT NULL DEFAULT pg_current_xact_id(),
 	actor        text   NOT NULL,
 	at           bigint NOT NULL, -- unix nanoseconds, the engine's clock
 	action       text   NOT NULL,
