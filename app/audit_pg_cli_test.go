@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"enrolldesk/app/pgstore"
 	"enrolldesk/internal/pgtest"
 )
 
@@ -15,10 +16,14 @@ import (
 // then verifies: they are counted, and the chain is whole.
 func TestPGAuditVerifyChainsPendingEntries(t *testing.T) {
 	url := pgtest.DB(t)
-	if r := cli(t, "", "engine", "migrate", "--db", url); r.code != 0 {
-		t.Fatalf("migrate: %d %s", r.code, r.err)
-	}
 	ctx := context.Background()
+	s, err := pgstore.Open(ctx, url) // migrates
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
