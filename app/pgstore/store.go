@@ -48,8 +48,9 @@ func IsURL(db string) bool {
 const DefaultMaxConns = 24
 
 // Open connects to the database at url, applies the store's migrations
-// (see Migrate) and returns the store, chaining the audit journal every
-// ChainEvery until Close.
+// (see Migrate) and returns the store, having chained the audit entries
+// already committed; it then chains the journal every ChainEvery until
+// Close.
 func Open(ctx context.Context, url string) (*Store, error) {
 	return open(ctx, url, ChainEvery)
 }
@@ -79,6 +80,11 @@ func open(ctx context.Context, url string, chainEvery time.Duration) (*Store, er
 	}
 	s := &Store{pool: pool}
 	if chainEvery > 0 {
+		// Entries a stopped or killed process left in the journal are
+		// chained now, so what this process reads next includes them. An
+		// error here (a damaged head) must not keep the engine from
+		// starting: `audit verify` names it, and the chainer retries.
+		_, _ = s.FlushAudit(ctx)
 		s.startChainer(chainEvery)
 	}
 	return s, nil
