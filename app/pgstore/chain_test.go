@@ -222,3 +222,32 @@ func TestAuditJournalSurvivesAKilledProcess(t *testing.T) {
 		t.Errorf("head %+v (%v), want entry %d", h, err, want)
 	}
 }
+
+// A process that stops (Close, as at the engine's shutdown) chains what it
+// committed before it goes: nothing waits in the journal for another one.
+func TestAuditJournalChainedAtClose(t *testing.T) {
+	s, url := openQuiet(t)
+	ctx := context.Background()
+	storetest.MustDevice(t, s, 1)
+	if err := s.Append(ctx, []engineapi.AuditEvent{{Actor: "device:KD-TEST001", At: storetest.T0, Action: "lookup", Subject: "n1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.AuditPending(ctx); err != nil || n != 3 {
+		t.Fatalf("journal holds %d entries (%v) before the stop, want 3", n, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var journal, chained int
+	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM engine_audit_journal), (SELECT count(*) FROM engine_audit)`).Scan(&journal, &chained); err != nil {
+		t.Fatal(err)
+	}
+	if journal != 0 || chained != 3 {
+		t.Errorf("after Close: %d in the journal, %d chained; want 0 and 3", journal, chained)
+	}
+}
