@@ -18,11 +18,17 @@ import (
 // decisions: 20 devices push batches of 50 at once through two stores (two
 // engine processes) on a durable database. It isolates what the audit
 // chain costs the commit path (docs/BENCHMARKS.md, section "pgaudit").
-func BenchmarkStoreIngest20Writers(b *testing.B) {
+func BenchmarkStoreIngest20Writers(b *testing.B) { storeIngest(b, 2) }
+
+// BenchmarkStoreIngest20WritersOneStore is the same through one store (one
+// engine process).
+func BenchmarkStoreIngest20WritersOneStore(b *testing.B) { storeIngest(b, 1) }
+
+func storeIngest(b *testing.B, n int) {
 	const writers, batch = 20, 50
 	url := pgtest.DurableDB(b)
 	ctx := context.Background()
-	var stores [2]*pgstore.Store
+	stores := make([]*pgstore.Store, n)
 	for i := range stores {
 		s, err := pgstore.Open(ctx, url)
 		if err != nil {
@@ -53,7 +59,7 @@ func BenchmarkStoreIngest20Writers(b *testing.B) {
 		go func() {
 			defer wg.Done()
 			for _, items := range work[w] {
-				if _, err := stores[w%2].Ingest(ctx, devs[w], items, storetest.T0); err != nil {
+				if _, err := stores[w%n].Ingest(ctx, devs[w], items, storetest.T0); err != nil {
 					failed.Add(1)
 					b.Error(err)
 					return
