@@ -11,7 +11,7 @@ BENCH_OUT ?= docs/bench-latest.txt
 export CGO_ENABLED := 1
 export LANG ?= zh_CN.UTF-8
 
-.PHONY: all build run test bench lint deps deps-test deps-run demo screenshots clean check-go package deps-package
+.PHONY: all build run run-staff test bench lint deps deps-test deps-run demo screenshots clean check-go package deps-package
 
 all: build
 
@@ -41,6 +41,10 @@ build: $(BIN)
 run: deps-run build
 	./$(BIN) kiosk
 
+## run-staff: the staff desktop window on an in-process demo engine (demo accounts on the sign-in screen)
+run-staff: deps-run build
+	./$(BIN) staff
+
 ## test: every test, including fuzz seed corpora; headless
 test: check-go deps-test
 	$(GO) test $(GOFLAGS_ALL) -count=1 -timeout 30m ./...
@@ -60,12 +64,15 @@ lint: check-go deps $(TOOLS)/staticcheck
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 ## screenshots: every kiosk screen (zh/en, normal/large), real-window shots at five panel sizes
-## (real-<w>x<h>-<screen>.png, under Xvfb) and a sample receipt into docs/screens
+## (real-<w>x<h>-<screen>.png, under Xvfb), every staff desk screen at 1366x768 and 1920x1080
+## (staff-*.png in the test canvas, real-staff-*.png under Xvfb) and a sample receipt into docs/screens
 screenshots: check-go deps-test
 	rm -rf docs/screens && mkdir -p docs/screens
-	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -run '^TestScreenshots$$' ./ui/
-	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -timeout 30m -run '^TestRealWindowScreenshots$$' ./ui/
+	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -run '^TestScreenshots$$' ./ui/kiosk/
+	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -timeout 30m -run '^TestRealWindowScreenshots$$' ./ui/kiosk/
 	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -run '^TestKioskConsistentFamilyEndToEnd$$' ./app/
+	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -run '^TestStaffScreenshots$$' ./app/
+	ENROLLDESK_SCREENS=$(CURDIR)/docs/screens $(GO) test $(GOFLAGS_ALL) -count=1 -timeout 30m -run '^TestStaffRealWindowScreenshots$$' ./app/
 	pdftoppm -r 150 -png -singlefile docs/screens/receipt.pdf docs/screens/receipt
 	@ls docs/screens | wc -l | xargs echo "screens written:"
 

@@ -18,7 +18,7 @@ import (
 	"enrolldesk/app/policyfile"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // The million-resident demo city: 300,000 families ≈ 1,000,000 residents.
@@ -323,7 +323,7 @@ func BenchmarkKioskStart(b *testing.B) {
 			b.Fatal(err)
 		}
 		w := a.NewWindow("")
-		kiosk := ui.NewKiosk(a, w, k.Services(k.DemoReader()), k.Options())
+		kiosk := kioskui.NewKiosk(a, w, k.Services(k.DemoReader()), k.Options())
 		if img := w.Canvas().Capture(); img.Bounds().Dx() < 1000 {
 			b.Fatalf("first frame is %v", img.Bounds())
 		}

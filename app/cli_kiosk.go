@@ -13,7 +13,7 @@ import (
 	"enrolldesk/app/keys"
 	"enrolldesk/app/verify"
 	"enrolldesk/assets"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 func kioskFlags(stdio IO, args []string) (KioskConfig, bool, bool) {
@@ -93,7 +93,7 @@ func runKiosk(stdio IO, args []string) int {
 	}
 	opt := k.Options()
 	opt.LayoutReport = cfg.LayoutReport
-	kiosk := ui.NewKiosk(a, w, k.Services(reader), opt)
+	kiosk := kioskui.NewKiosk(a, w, k.Services(reader), opt)
 	defer kiosk.Close()
 	if os.Getenv(FirstFrameEnv) != "" {
 		// Show paints the welcome screen before the run loop starts; a
@@ -112,5 +112,5 @@ func runVerify(stdio IO, args []string) int {
 			dir = c.DataDir
 		}
 	}
-	return verify.RunVerify(args, dir, keys.LoadKeyRing, stdio.Out, stdio.Err)
+	return verify.RunVerifyWith(args, dir, keys.LoadKeyRing, openVerifyRegistry, stdio.Out, stdio.Err)
 }

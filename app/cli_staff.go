@@ -22,7 +22,8 @@ const staffUsage = `enrolldesk staff user add --db ENGINE.db --name N --role hal
       new staff account; the password is asked for (not shown) or read from the first line of stdin, never a flag
   enrolldesk staff user list --db ENGINE.db [--json]          accounts, roles and locks
   enrolldesk staff user unlock --db ENGINE.db --name N         lift a lock after five wrong passwords
-  enrolldesk staff [--engine URL]                              the staff desktop window (not in this build yet)`
+  enrolldesk staff [--engine URL] [--data DIR] [--printer QUEUE] [--lang zh-Hans|en]
+      the staff desktop window; without --engine an in-process demo engine with demo accounts (make run-staff)`
 
 // runStaff is `enrolldesk staff`: it dispatches on its first word.
 func runStaff(stdio IO, args []string) int {
@@ -33,7 +34,12 @@ func runStaff(stdio IO, args []string) int {
 	switch sub {
 	case "user":
 		return runStaffUser(stdio, args[1:])
+	case "":
+		return runStaffDesk(stdio, args) // the window
 	default:
+		if strings.HasPrefix(sub, "-") && sub != "-h" && sub != "--help" && sub != "-help" {
+			return runStaffDesk(stdio, args) // the window, with flags
+		}
 		fmt.Fprintln(stdio.Err, "usage:\n  "+staffUsage)
 		return ExitUsage
 	}

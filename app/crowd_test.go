@@ -533,6 +533,8 @@ func BenchmarkCrowd(b *testing.B) {
 		b.ReportMetric(float64(plan.Engines), "engines")
 		b.ReportMetric(float64(plan.Generators), "generators")
 		b.ReportMetric(float64(runtime.NumCPU()), "cores")
+		b.Logf("held %d, %d signed pulls, %d errors; p50 %v p99 %v max %v; opening p99 %v; %d engines, %d generators, %d cores",
+			res.Held, res.Requests, res.Errors, res.P50, res.P99, res.Max, res.OpenP99, plan.Engines, plan.Generators, runtime.NumCPU())
 		if res.Errors > 0 || res.P99 > 500*time.Millisecond || res.Held != plan.Conns {
 			b.Errorf("held %d of %d, %d errors (first: %s), p99 %v", res.Held, plan.Conns, res.Errors, res.FirstErr, res.P99)
 		}

@@ -50,6 +50,16 @@ type EngineConfig struct {
 	// RatePerMinute is each device's request allowance; 0: the default
 	// (engine.DefaultRatePerMinute); negative: none.
 	RatePerMinute int
+
+	// DeskKeyDir holds the engine desk's Ed25519 key (kiosk.key, 0600, and
+	// kiosk.pub), which signs walk-in receipts and reprints; it is listed in
+	// the device registry as engineapi.DeskDeviceID(key). Default
+	// DataDir/engine-desk; created on first start.
+	DeskKeyDir string
+
+	// StaffAuth, when set, resolves staff sessions in place of the
+	// engine's own accounts: for tests and embedders.
+	StaffAuth engine.StaffAuth
 }
 
 // Engine is an open central engine: its store, the city it looks up in,
@@ -139,7 +149,9 @@ func (e *Engine) open(ctx context.Context) error {
 		}
 		e.store.SetReviewPolicy(policy)
 		opts.Accounts, opts.Review, opts.Heat = e.store, e.store, e.Heat()
+		opts.WalkIn = e.openDesk(ctx, policy.Notice)
 	}
+	opts.StaffAuth = e.cfg.StaffAuth
 	e.server = engine.New(e.Store(), lookup, opts)
 	return nil
 }

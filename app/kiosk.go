@@ -24,7 +24,7 @@ import (
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
 	"enrolldesk/core/receipt"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // KioskConfig configures a kiosk. Zero values take the defaults below.
@@ -302,21 +302,21 @@ func (k *Kiosk) KioskID() string { return k.cfg.KioskID }
 func (k *Kiosk) Personas() []core.Persona { return k.personas }
 
 // Services wires the screens to the adapters.
-func (k *Kiosk) Services(reader ui.CardReader) ui.Services {
+func (k *Kiosk) Services(reader kioskui.CardReader) kioskui.Services {
 	// Demo mode decides on the demo city; with a real engine the kiosk has
 	// no data, and takes an application 待核验 when the engine is away.
-	var reg ui.Registrar = pendingRegistrar{now: k.cfg.Now}
+	var reg kioskui.Registrar = pendingRegistrar{now: k.cfg.Now}
 	if k.city != nil {
 		reg = &core.Registrar{Sources: core.SourcesOf(k.city.City()), Policy: k.policy, Now: k.cfg.Now}
 	}
-	var sub ui.Submitter = &kioskSubmitter{store: k.store, guard: k.guard}
+	var sub kioskui.Submitter = &kioskSubmitter{store: k.store, guard: k.guard}
 	if k.sync != nil {
 		reg = &fallbackRegistrar{remote: &syncer.Registrar{Client: k.sync.client}, local: reg, logf: k.cfg.Logf}
 		if k.sync.worker != nil {
 			sub = &syncingSubmitter{Submitter: sub, store: k.store, worker: k.sync.worker, wait: k.cfg.SyncWait}
 		}
 	}
-	return ui.Services{
+	return kioskui.Services{
 		Registrar:   &nameCheckingRegistrar{reg: reg, glyphs: k.printer.Renderer.Glyphs()},
 		Submitter:   sub,
 		Printer:     &kioskPrinter{printer: k.printer, kioskID: k.cfg.KioskID, store: k.store, notice: k.policy.Notice},
@@ -338,7 +338,7 @@ func (k *Kiosk) DemoReader() *cardreader.Sim { return cardreader.NewSim(k.person
 // CardReader is the reader the configuration names: the simulated one
 // (the demo's default), a real one on a serial port, or nil for the
 // keypad only. A serial reader holds its port until closed (io.Closer).
-func (k *Kiosk) CardReader() ui.CardReader {
+func (k *Kiosk) CardReader() kioskui.CardReader {
 	kind, path, _ := cardreader.ParseSpec(k.cfg.Reader) // checked by defaults
 	switch kind {
 	case cardreader.KindNone:
@@ -352,8 +352,8 @@ func (k *Kiosk) CardReader() ui.CardReader {
 }
 
 // Options are the screens' settings.
-func (k *Kiosk) Options() ui.Options {
-	return ui.Options{Idle: k.cfg.Idle, Countdown: k.cfg.Countdown, Language: k.cfg.Language, TapGuard: k.cfg.TapGuard}
+func (k *Kiosk) Options() kioskui.Options {
+	return kioskui.Options{Idle: k.cfg.Idle, Countdown: k.cfg.Countdown, Language: k.cfg.Language, TapGuard: k.cfg.TapGuard}
 }
 
 // kioskSync is a kiosk's link to its engine: the signing client, the

@@ -14,7 +14,7 @@ import (
 	"enrolldesk/app/cardreader"
 	"enrolldesk/app/cardreader/samfake"
 	"enrolldesk/core"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // newSerialKioskRig is the kiosk rig with --reader serial: on a fake reader
@@ -39,7 +39,7 @@ func newSerialKioskRig(t *testing.T, act samfake.Behaviour) (*kioskRig, *samfake
 	}
 	a := test.NewApp()
 	r.win = a.NewWindow("")
-	r.ui = ui.NewKiosk(a, r.win, k.Services(reader), k.Options())
+	r.ui = kioskui.NewKiosk(a, r.win, k.Services(reader), k.Options())
 	t.Cleanup(func() {
 		r.ui.Close()
 		r.win.Close()
@@ -62,15 +62,15 @@ func TestKioskReadsCardsFromASerialReader(t *testing.T) {
 		}
 		return samfake.Card(nil)(cmd, n)
 	})
-	w := screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	w := screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome)
 	if p.Stage == string(core.Junior) {
 		test.Tap(w.Junior)
 	} else {
 		test.Tap(w.Primary)
 	}
-	test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
+	test.Tap(screen[*kioskui.ConsentScreen](r, kioskui.ScreenConsent).Agree)
 	// No tap on the card screens: a card on the reader is read as it lies there.
-	screen[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+	screen[*kioskui.ConfirmScreen](r, kioskui.ScreenConfirm)
 	if fake.Count(samfake.Read) != 2 {
 		t.Errorf("%d reads on the line, want 2", fake.Count(samfake.Read))
 	}
@@ -81,9 +81,9 @@ func TestKioskReadsCardsFromASerialReader(t *testing.T) {
 func TestKioskSerialReaderUnplugged(t *testing.T) {
 	r, _ := newSerialKioskRig(t, samfake.Override(samfake.Card(samfake.TextBlock("11010519491231002X", "长期")),
 		samfake.Read, samfake.Always, samfake.Reply{Unplug: true}))
-	test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-	test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
-	s := screen[*ui.IDCardScreen](r, ui.ScreenGuardianCard)
+	test.Tap(screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome).Primary)
+	test.Tap(screen[*kioskui.ConsentScreen](r, kioskui.ScreenConsent).Agree)
+	s := screen[*kioskui.IDCardScreen](r, kioskui.ScreenGuardianCard)
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(s.Status.Message(), "读卡器没有连接好") {
 		if time.Now().After(deadline) {
@@ -91,7 +91,7 @@ func TestKioskSerialReaderUnplugged(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if r.ui.ScreenName() != ui.ScreenGuardianCard || s.Keypad.Disabled() {
+	if r.ui.ScreenName() != kioskui.ScreenGuardianCard || s.Keypad.Disabled() {
 		t.Errorf("on %s, keypad disabled %v: the keypad must stay the way on", r.ui.ScreenName(), s.Keypad.Disabled())
 	}
 }

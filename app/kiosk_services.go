@@ -13,7 +13,7 @@ import (
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
 	"enrolldesk/core/receipt"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // PRareName notes a name with characters the bundled font cannot show or
@@ -24,7 +24,7 @@ const PRareName = "rare_name"
 // bundled font, so a rare character (生僻字) is flagged for staff the
 // moment it enters, not discovered on paper.
 type nameCheckingRegistrar struct {
-	reg    ui.Registrar // core.Registrar on local data, or the engine's
+	reg    kioskui.Registrar // core.Registrar on local data, or the engine's
 	glyphs *printing.GlyphChecker
 }
 
@@ -120,7 +120,7 @@ const remoteLookupTimeout = 10 * time.Second
 // registering through a network outage. An answer of the engine — a
 // decision, or a domain error about what was typed — stands.
 type fallbackRegistrar struct {
-	remote, local ui.Registrar
+	remote, local kioskui.Registrar
 	logf          func(string, ...any)
 }
 
@@ -152,7 +152,7 @@ func (r pendingRegistrar) Lookup(_ context.Context, guardian, child string, stag
 // the receipt says 已收到，已送到教育局; otherwise it stays submitted and the
 // receipt says 已收到，正在送教育局 while the worker keeps trying.
 type syncingSubmitter struct {
-	ui.Submitter
+	kioskui.Submitter
 	store  *sqlite.DB
 	worker *syncer.Worker
 	wait   time.Duration
@@ -310,10 +310,10 @@ func ReceiptFor(a core.Application) receipt.Receipt {
 // kioskMaintenance answers the staff screen.
 type kioskMaintenance struct{ k *Kiosk }
 
-func (m *kioskMaintenance) CheckPIN(pin string) ui.PINCheck { return m.k.staff.Check(pin) }
+func (m *kioskMaintenance) CheckPIN(pin string) kioskui.PINCheck { return m.k.staff.Check(pin) }
 
-func (m *kioskMaintenance) Status(ctx context.Context) (ui.KioskStatus, error) {
-	st := ui.KioskStatus{DeviceID: m.k.cfg.KioskID, Printer: m.k.cfg.Printer, Version: Version}
+func (m *kioskMaintenance) Status(ctx context.Context) (kioskui.KioskStatus, error) {
+	st := kioskui.KioskStatus{DeviceID: m.k.cfg.KioskID, Printer: m.k.cfg.Printer, Version: Version}
 	if a, up := m.k.guard.Alarm(); up {
 		st.Alarm = a.Reason
 	}
@@ -333,7 +333,7 @@ func (m *kioskMaintenance) Status(ctx context.Context) (ui.KioskStatus, error) {
 }
 
 // counts fills the status's figures from the spool and the store.
-func (m *kioskMaintenance) counts(ctx context.Context, st *ui.KioskStatus) error {
+func (m *kioskMaintenance) counts(ctx context.Context, st *kioskui.KioskStatus) error {
 	pending, err := m.k.printer.Spool.Pending()
 	if err != nil {
 		return err
@@ -362,7 +362,7 @@ func (m *kioskMaintenance) EngineState(ctx context.Context, regNo string) (core.
 	return a.State, nil
 }
 
-var _ ui.EngineStateLookup = (*kioskMaintenance)(nil)
+var _ kioskui.EngineStateLookup = (*kioskMaintenance)(nil)
 
 func (m *kioskMaintenance) Reprint(ctx context.Context, regNo string) (receipt.Outcome, error) {
 	regNo = core.NormalRegNo(regNo)

@@ -16,7 +16,7 @@ import (
 	"enrolldesk/core"
 	"enrolldesk/core/receipt"
 	"enrolldesk/internal/pdftest"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // kioskRig is a kiosk on real adapters — a demo city in SQLite, the kiosk
@@ -25,7 +25,7 @@ import (
 type kioskRig struct {
 	t    testing.TB
 	k    *app.Kiosk
-	ui   *ui.Kiosk
+	ui   *kioskui.Kiosk
 	win  fyne.Window
 	data string
 	out  string
@@ -39,7 +39,7 @@ func newKioskRig(t *testing.T) *kioskRig {
 	return newSyncKioskRig(t, func(*app.KioskConfig) {})
 }
 
-func screen[S ui.Screen](r *kioskRig, name string) S {
+func screen[S kioskui.Screen](r *kioskRig, name string) S {
 	r.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for r.ui.ScreenName() != name || r.ui.Busy() {
@@ -57,24 +57,24 @@ func screen[S ui.Screen](r *kioskRig, name string) S {
 
 func (r *kioskRig) cards(key string) {
 	r.t.Helper()
-	w := screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	w := screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome)
 	if r.ps[key].Stage == core.Junior {
 		test.Tap(w.Junior)
 	} else {
 		test.Tap(w.Primary)
 	}
-	test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
-	g := screen[*ui.IDCardScreen](r, ui.ScreenGuardianCard)
+	test.Tap(screen[*kioskui.ConsentScreen](r, kioskui.ScreenConsent).Agree)
+	g := screen[*kioskui.IDCardScreen](r, kioskui.ScreenGuardianCard)
 	test.Tap(g.DemoToggle) // staff open the demo cards once a visit
 	test.Tap(g.Demo[key])
-	test.Tap(screen[*ui.IDCardScreen](r, ui.ScreenChildCard).Demo[key])
+	test.Tap(screen[*kioskui.IDCardScreen](r, kioskui.ScreenChildCard).Demo[key])
 }
 
 func (r *kioskRig) typeID(name string, id core.ResidentID) {
 	r.t.Helper()
-	card := screen[*ui.IDCardScreen](r, map[string]string{ui.ScreenGuardianKeypad: ui.ScreenGuardianCard, ui.ScreenChildKeypad: ui.ScreenChildCard}[name])
+	card := screen[*kioskui.IDCardScreen](r, map[string]string{kioskui.ScreenGuardianKeypad: kioskui.ScreenGuardianCard, kioskui.ScreenChildKeypad: kioskui.ScreenChildCard}[name])
 	test.Tap(card.Keypad)
-	pad := screen[*ui.IDKeypadScreen](r, name)
+	pad := screen[*kioskui.IDKeypadScreen](r, name)
 	for _, c := range string(id) {
 		test.Tap(pad.Pad.Keys[string(c)])
 	}
@@ -84,27 +84,27 @@ func (r *kioskRig) typeID(name string, id core.ResidentID) {
 // submit walks from the confirmation to the receipt; ranking, when given,
 // lists the zone's school indexes in the parent's order (a multi-school
 // zone; a single-school zone has no ranking screen).
-func (r *kioskRig) submit(ranking ...int) *ui.ReceiptScreen {
+func (r *kioskRig) submit(ranking ...int) *kioskui.ReceiptScreen {
 	r.t.Helper()
 	ph := r.phone(ranking...)
 	test.Tap(ph.Next)
 	test.Tap(ph.Next) // a double tap on 提交报名
-	return screen[*ui.ReceiptScreen](r, ui.ScreenReceipt)
+	return screen[*kioskui.ReceiptScreen](r, kioskui.ScreenReceipt)
 }
 
 // phone goes on from the confirmation (ranking the schools when given) and
 // types the phone number, leaving 提交报名 to the caller.
-func (r *kioskRig) phone(ranking ...int) *ui.PhoneScreen {
+func (r *kioskRig) phone(ranking ...int) *kioskui.PhoneScreen {
 	r.t.Helper()
-	test.Tap(screen[*ui.ConfirmScreen](r, ui.ScreenConfirm).Next)
+	test.Tap(screen[*kioskui.ConfirmScreen](r, kioskui.ScreenConfirm).Next)
 	if len(ranking) > 0 {
-		sc := screen[*ui.SchoolScreen](r, ui.ScreenSchool)
+		sc := screen[*kioskui.SchoolScreen](r, kioskui.ScreenSchool)
 		for _, i := range ranking {
 			test.Tap(sc.Schools[i])
 		}
 		test.Tap(sc.Next)
 	}
-	ph := screen[*ui.PhoneScreen](r, ui.ScreenPhone)
+	ph := screen[*kioskui.PhoneScreen](r, kioskui.ScreenPhone)
 	for _, c := range "13905370000" {
 		test.Tap(ph.Pad.Keys[string(c)])
 	}
@@ -231,7 +231,7 @@ func TestKioskConsistentFamilyEndToEnd(t *testing.T) {
 	}
 
 	test.Tap(rc.Finish)
-	screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome)
 	if left, _ := filepath.Glob(filepath.Join(r.data, "spool", "*")); len(left) != 0 {
 		t.Errorf("the spool keeps %v after a printed session", left)
 	}
@@ -261,11 +261,11 @@ func TestKioskMultiSchoolRanking(t *testing.T) {
 func TestKioskIDWithXTypedOnKeypad(t *testing.T) {
 	r := newKioskRig(t)
 	p := r.ps["id-with-x"]
-	test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-	test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
-	r.typeID(ui.ScreenGuardianKeypad, p.GuardianID)
-	r.typeID(ui.ScreenChildKeypad, p.ChildID)
-	cf := screen[*ui.ConfirmScreen](r, ui.ScreenConfirm)
+	test.Tap(screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome).Primary)
+	test.Tap(screen[*kioskui.ConsentScreen](r, kioskui.ScreenConsent).Agree)
+	r.typeID(kioskui.ScreenGuardianKeypad, p.GuardianID)
+	r.typeID(kioskui.ScreenChildKeypad, p.ChildID)
+	cf := screen[*kioskui.ConfirmScreen](r, kioskui.ScreenConfirm)
 	if got := cf.Child["id"].Text; got != p.ChildID.Masked() || !strings.HasSuffix(got, "X") {
 		t.Errorf("child ID shown as %q", got)
 	}
@@ -284,7 +284,7 @@ func TestKioskRefusalsStoreNothing(t *testing.T) {
 		t.Run(tc.key, func(t *testing.T) {
 			r := newKioskRig(t)
 			r.cards(tc.key)
-			ne := screen[*ui.NotEligibleScreen](r, ui.ScreenNotEligible)
+			ne := screen[*kioskui.NotEligibleScreen](r, kioskui.ScreenNotEligible)
 			var said []string
 			for _, n := range ne.Reasons {
 				said = append(said, n.Message())
@@ -297,7 +297,7 @@ func TestKioskRefusalsStoreNothing(t *testing.T) {
 				t.Errorf("stored %d applications for a refused family", n)
 			}
 			test.Tap(ne.Finish)
-			screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+			screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome)
 		})
 	}
 }

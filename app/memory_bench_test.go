@@ -19,7 +19,7 @@ import (
 	"enrolldesk/app"
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // rssChildEnv marks the process BenchmarkKioskRSS100Registrations starts
@@ -87,12 +87,12 @@ func driveRegistrations(b *testing.B) {
 	r := newSyncKioskRig(b, func(c *app.KioskConfig) { c.Families = 600 })
 	apps := eligibleApplicants(b, r, rssAt[len(rssAt)-1])
 	for i, a := range apps {
-		test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-		test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
-		r.typeID(ui.ScreenGuardianKeypad, a.guardian)
-		r.typeID(ui.ScreenChildKeypad, a.child)
+		test.Tap(screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome).Primary)
+		test.Tap(screen[*kioskui.ConsentScreen](r, kioskui.ScreenConsent).Agree)
+		r.typeID(kioskui.ScreenGuardianKeypad, a.guardian)
+		r.typeID(kioskui.ScreenChildKeypad, a.child)
 		test.Tap(r.submit(a.ranking...).Finish)
-		screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+		screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome)
 		// Paint a frame, as a real window does 60 times a second: Fyne
 		// frees the renderers of widgets unused for a minute only when it
 		// paints, and the test driver paints only when asked.

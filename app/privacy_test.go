@@ -18,7 +18,7 @@ import (
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // shiftClock is a clock that runs with real time plus an offset a test
@@ -98,14 +98,14 @@ func TestKioskErasesPersonalDataAfterTheGracePeriod(t *testing.T) {
 	// One family at the screen, and a backlog of three.
 	p := r.ps["consistent"]
 	// A kiosk of a real engine has no demo cards: the numbers are typed.
-	test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-	test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
-	r.typeID(ui.ScreenGuardianKeypad, p.GuardianID)
-	r.typeID(ui.ScreenChildKeypad, p.ChildID)
+	test.Tap(screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome).Primary)
+	test.Tap(screen[*kioskui.ConsentScreen](r, kioskui.ScreenConsent).Agree)
+	r.typeID(kioskui.ScreenGuardianKeypad, p.GuardianID)
+	r.typeID(kioskui.ScreenChildKeypad, p.ChildID)
 	rc := r.submit()
 	_, claims := r.receiptClaims()
 	test.Tap(rc.Finish)
-	screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome)
 	backlog := syntheticApps(3, 500, r.k.KioskID())
 	if n, err := r.k.Store().ImportSubmitted(context.Background(), backlog); err != nil || n != 3 {
 		t.Fatal(n, err)

@@ -15,7 +15,7 @@ import (
 	"enrolldesk/core"
 	"enrolldesk/internal/atomicfile"
 	"enrolldesk/internal/passhash"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // The staff PIN's files in the data directory: its argon2id hash (never
@@ -155,7 +155,7 @@ func (l *staffLock) save() error {
 
 // Check tries pin. While locked it does not look at the PIN at all. The
 // count is written before the answer, so a wrong try survives a crash.
-func (l *staffLock) Check(pin string) ui.PINCheck {
+func (l *staffLock) Check(pin string) kioskui.PINCheck {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -163,7 +163,7 @@ func (l *staffLock) Check(pin string) ui.PINCheck {
 		if limit := now.Add(PINLockout); until.After(limit) {
 			until = limit // a clock set back must not stretch the lockout
 		}
-		return ui.PINCheck{LockedUntil: until}
+		return kioskui.PINCheck{LockedUntil: until}
 	}
 	if l.tries.LockedUntil != 0 { // the lockout has passed: five new tries
 		l.tries = pinTries{}
@@ -171,27 +171,27 @@ func (l *staffLock) Check(pin string) ui.PINCheck {
 	if l.isDefault && l.hash.IsZero() {
 		var err error
 		if l.hash, err = passhash.New(DefaultPIN); err != nil {
-			return ui.PINCheck{Err: err}
+			return kioskui.PINCheck{Err: err}
 		}
 	}
 	if pin != "" && l.hash.Matches(pin) {
 		if l.tries != (pinTries{}) {
 			l.tries = pinTries{}
 			if err := l.save(); err != nil {
-				return ui.PINCheck{Err: err}
+				return kioskui.PINCheck{Err: err}
 			}
 		}
-		return ui.PINCheck{OK: true}
+		return kioskui.PINCheck{OK: true}
 	}
 	l.tries.Failures++
-	res := ui.PINCheck{Remaining: MaxPINTries - l.tries.Failures}
+	res := kioskui.PINCheck{Remaining: MaxPINTries - l.tries.Failures}
 	if res.Remaining <= 0 {
 		res.Remaining, res.LockedUntil = 0, now.Add(PINLockout)
 		l.tries = pinTries{LockedUntil: res.LockedUntil.Unix()}
 	}
 	if err := l.save(); err != nil {
 		// Unrecorded tries would be free guesses: refuse the screen.
-		return ui.PINCheck{Err: err, LockedUntil: res.LockedUntil}
+		return kioskui.PINCheck{Err: err, LockedUntil: res.LockedUntil}
 	}
 	return res
 }

@@ -11,17 +11,17 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"enrolldesk/app"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // staffPINTry types pin on the staff PIN screen and returns what the
 // screen says.
-func (r *kioskRig) staffPINTry(pin string) (string, *ui.StaffPINScreen) {
+func (r *kioskRig) staffPINTry(pin string) (string, *kioskui.StaffPINScreen) {
 	r.t.Helper()
-	if r.ui.ScreenName() != ui.ScreenStaffPIN {
-		test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Staff)
+	if r.ui.ScreenName() != kioskui.ScreenStaffPIN {
+		test.Tap(screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome).Staff)
 	}
-	p := screen[*ui.StaffPINScreen](r, ui.ScreenStaffPIN)
+	p := screen[*kioskui.StaffPINScreen](r, kioskui.ScreenStaffPIN)
 	for _, c := range pin {
 		test.Tap(p.Pad.Keys[string(c)])
 	}
@@ -70,7 +70,7 @@ func TestStaffPINLocksAfterFiveWrongTriesAcrossARestart(t *testing.T) {
 	if msg, _ := r.staffPINTry("4444"); !strings.Contains(msg, "请 5 分钟后再试") {
 		t.Errorf("the fifth wrong PIN: %q, want 请 5 分钟后再试", msg)
 	}
-	if msg, _ := r.staffPINTry("4826"); !strings.Contains(msg, "分钟后再试") || r.ui.ScreenName() != ui.ScreenStaffPIN {
+	if msg, _ := r.staffPINTry("4826"); !strings.Contains(msg, "分钟后再试") || r.ui.ScreenName() != kioskui.ScreenStaffPIN {
 		t.Errorf("the right PIN while locked: %q on %s; want the lockout", msg, r.ui.ScreenName())
 	}
 	if err := r.k.Close(); err != nil {
@@ -84,8 +84,8 @@ func TestStaffPINLocksAfterFiveWrongTriesAcrossARestart(t *testing.T) {
 	}
 	clock.advance(2*time.Minute + time.Second)
 	r.staffPINTry("4826")
-	screen[*ui.StaffStatusScreen](r, ui.ScreenStaffStatus)
-	test.Tap(screen[*ui.StaffStatusScreen](r, ui.ScreenStaffStatus).Back)
+	screen[*kioskui.StaffStatusScreen](r, kioskui.ScreenStaffStatus)
+	test.Tap(screen[*kioskui.StaffStatusScreen](r, kioskui.ScreenStaffStatus).Back)
 	if msg, _ := r.staffPINTry("1111"); !strings.Contains(msg, "剩余 4 次") {
 		t.Errorf("a wrong PIN after the right one: %q, want five tries again (剩余 4 次)", msg)
 	}

@@ -18,7 +18,7 @@ import (
 
 	"enrolldesk/app"
 	"enrolldesk/core"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // The damage tests deal the kiosk's files real damage — a WAL cut in half
@@ -233,7 +233,7 @@ func TestDamagedPageRaisesTheAlarmAndRecovers(t *testing.T) {
 	// The kiosk starts, but takes no registration: the welcome screen sends
 	// parents to the counter, the staff screen says what to do.
 	rig := newSyncKioskRig(t, func(c *app.KioskConfig) { c.DataDir, c.CityDB = dir, syncCityPath(t) })
-	w := screen[*ui.WelcomeScreen](rig, ui.ScreenWelcome)
+	w := screen[*kioskui.WelcomeScreen](rig, kioskui.ScreenWelcome)
 	if w.Blocked == nil || !strings.Contains(w.Blocked.Text, "本机暂时不能报名，请到人工窗口办理") || w.Primary.Visible() && w.Primary.Size().Width > 0 {
 		t.Errorf("the welcome screen of an alarmed kiosk: %+v", w.Blocked)
 	}

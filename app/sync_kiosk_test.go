@@ -20,7 +20,7 @@ import (
 	"enrolldesk/core/engineapi"
 	"enrolldesk/core/receipt"
 	"enrolldesk/internal/pdftest"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // newSyncKioskRig is the kiosk rig with edit applied to its configuration
@@ -35,7 +35,7 @@ func newSyncKioskRig(t testing.TB, edit func(*app.KioskConfig)) *kioskRig {
 	}
 	cfg := app.KioskConfig{DataDir: r.data, Families: 300, Seed: 11, PIN: "1357", Printer: "TEST", LP: lp,
 		KioskID: "JN-RC-07", Now: func() time.Time { return kioskNow }, Logf: t.Logf,
-		TapGuard: -1} // the tests tap faster than any person; ui.TestTapGuard… covers the guard
+		TapGuard: -1} // the tests tap faster than any person; kioskui.TestTapGuard… covers the guard
 	edit(&cfg)
 	k, err := app.OpenKiosk(context.Background(), cfg)
 	if err != nil {
@@ -52,7 +52,7 @@ func newSyncKioskRig(t testing.TB, edit func(*app.KioskConfig)) *kioskRig {
 	}
 	a := test.NewApp()
 	r.win = a.NewWindow("")
-	r.ui = ui.NewKiosk(a, r.win, k.Services(k.DemoReader()), k.Options())
+	r.ui = kioskui.NewKiosk(a, r.win, k.Services(k.DemoReader()), k.Options())
 	t.Cleanup(func() {
 		r.ui.Close()
 		r.win.Close()
@@ -111,7 +111,7 @@ func TestKioskWithInProcessEngineReceiptSaysReceived(t *testing.T) {
 
 	dataDir := r.data
 	test.Tap(rc.Finish)
-	screen[*ui.WelcomeScreen](r, ui.ScreenWelcome)
+	screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome)
 	if err := r.k.Close(); err != nil { // stops the in-process engine: its file can be read
 		t.Fatal(err)
 	}

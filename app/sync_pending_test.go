@@ -15,7 +15,7 @@ import (
 	"enrolldesk/app/sqlite"
 	"enrolldesk/core"
 	"enrolldesk/core/engineapi"
-	"enrolldesk/ui"
+	kioskui "enrolldesk/ui/kiosk"
 )
 
 // cityPersonas reads the demo personas of a city file.
@@ -44,11 +44,11 @@ func TestKioskWithEngineDownTakesApplicationPendingCheck(t *testing.T) {
 	noDepartmentData(t, r)
 
 	p := r.ps["consistent"]
-	test.Tap(screen[*ui.WelcomeScreen](r, ui.ScreenWelcome).Primary)
-	test.Tap(screen[*ui.ConsentScreen](r, ui.ScreenConsent).Agree)
-	r.typeID(ui.ScreenGuardianKeypad, p.GuardianID)
-	r.typeID(ui.ScreenChildKeypad, p.ChildID)
-	ps := screen[*ui.PendingScreen](r, ui.ScreenPending)
+	test.Tap(screen[*kioskui.WelcomeScreen](r, kioskui.ScreenWelcome).Primary)
+	test.Tap(screen[*kioskui.ConsentScreen](r, kioskui.ScreenConsent).Agree)
+	r.typeID(kioskui.ScreenGuardianKeypad, p.GuardianID)
+	r.typeID(kioskui.ScreenChildKeypad, p.ChildID)
+	ps := screen[*kioskui.PendingScreen](r, kioskui.ScreenPending)
 	if !strings.Contains(ps.Explain.Text, "教育局") || !strings.Contains(ps.Explain.Text, "短信") {
 		t.Errorf("the pending screen says %q; it must say the bureau checks and the result comes by SMS", ps.Explain.Text)
 	}
@@ -58,12 +58,12 @@ func TestKioskWithEngineDownTakesApplicationPendingCheck(t *testing.T) {
 		}
 	}
 	test.Tap(ps.Next)
-	ph := screen[*ui.PhoneScreen](r, ui.ScreenPhone)
+	ph := screen[*kioskui.PhoneScreen](r, kioskui.ScreenPhone)
 	for _, c := range "13905370000" {
 		test.Tap(ph.Pad.Keys[string(c)])
 	}
 	test.Tap(ph.Next) // 提交报名
-	rc := screen[*ui.ReceiptScreen](r, ui.ScreenReceipt)
+	rc := screen[*kioskui.ReceiptScreen](r, kioskui.ScreenReceipt)
 	text, claims := r.receiptClaims()
 	text = strings.ReplaceAll(text, "\n", "") // the status wraps
 	if !strings.Contains(text, "待核验") || !strings.Contains(text, "短信") || claims.StatusCode != core.PPendingCheck {
@@ -117,9 +117,9 @@ func TestKioskWithEngineDownTakesApplicationPendingCheck(t *testing.T) {
 	noDepartmentData(t, r)
 }
 
-func engineState(t *testing.T, m ui.Maintenance, regNo string) core.State {
+func engineState(t *testing.T, m kioskui.Maintenance, regNo string) core.State {
 	t.Helper()
-	l, ok := m.(ui.EngineStateLookup)
+	l, ok := m.(kioskui.EngineStateLookup)
 	if !ok {
 		t.Fatal("the kiosk's maintenance cannot say the engine's state")
 	}

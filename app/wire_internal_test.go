@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
 	"crypto/x509"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,9 @@ import (
 	"time"
 
 	"enrolldesk/app/demo"
+	"enrolldesk/app/keys"
+	"enrolldesk/app/sqlite"
+	"enrolldesk/core/engineapi"
 )
 
 // The engine refuses to serve plain HTTP on a non-loopback address, or
@@ -145,5 +150,72 @@ func TestEngineCertPairAndMetricsListener(t *testing.T) {
 	}
 	if _, err := engineHTTPClient(key); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
 		t.Errorf("--engine-ca of a key file: %v", err)
+	}
+}
+
+// A kiosk enrolled before the engine signed its answers has no key to
+// trust: without a new CODE/FINGERPRINT it is told so and sends nothing;
+// with one it enrols again (the old device revoked first) and pins the key.
+func TestKioskEnrolledBeforeSigningMustEnrolAgain(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	e, err := OpenEngine(ctx, EngineConfig{DB: filepath.Join(dir, "engine.db"), DataDir: dir, TrustKioskDecisions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	store, err := sqlite.Open(filepath.Join(dir, "kiosk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	key, err := keys.LoadOrCreate(filepath.Join(dir, "kiosk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The old registration: a device with the kiosk's key, no engine key kept.
+	old, code, err := e.AddDevice(ctx, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Store().RegisterDevice(ctx, engineapi.HashCode(code), key.Public().(ed25519.PublicKey), "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetDevice(ctx, sqlite.Device{ID: old, EngineURL: srv.URL, RegisteredAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = connect(ctx, store, key, srv.URL, "", "", "k", time.Now, t.Logf)
+	if err == nil || !strings.Contains(err.Error(), "before the engine signed") || !strings.Contains(err.Error(), "CODE/FINGERPRINT") {
+		t.Fatalf("an unpinned kiosk without a code: %v", err)
+	}
+	_, fresh, err := e.AddDevice(ctx, "again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	enrollment := fresh + engineapi.EnrollmentSeparator + e.Fingerprint()
+	if _, err = connect(ctx, store, key, srv.URL, "", enrollment, "k", time.Now, t.Logf); err == nil || !strings.Contains(err.Error(), "revoke") {
+		t.Fatalf("re-enrolling while the old device is live: %v, want the key refused naming the way out", err)
+	}
+	if err := e.Store().RevokeDevice(ctx, old, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := connect(ctx, store, key, srv.URL, "", enrollment, "k", time.Now, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := store.Device(ctx)
+	if err != nil || dev.ID == old || !dev.EngineKey.Equal(e.PublicKey()) || dev.RegPrefix == 0 || c.DeviceID != dev.ID {
+		t.Errorf("after enrolling again: %+v, %v", dev, err)
+	}
+	if _, err := c.Pull(ctx, 0, 1); err != nil {
+		t.Errorf("a pull with the pinned key: %v", err)
+	}
+	// `engine key` prints the fingerprint the kiosk pinned.
+	var out, errw strings.Builder
+	if code := Main([]string{"engine", "key", "--db", filepath.Join(dir, "engine.db")}, nil, &out, &errw); code != ExitOK ||
+		!strings.Contains(out.String(), e.Fingerprint()) {
+		t.Errorf("engine key: %d %q %q", code, out.String(), errw.String())
 	}
 }

@@ -91,6 +91,10 @@ type Application struct {
 	KioskID   string       `json:"kiosk_id,omitempty"`
 	CreatedAt time.Time    `json:"created_at"`
 	History   []Transition `json:"history,omitempty"`
+	// Operator is the staff member who registered a walk-in at the desk on
+	// the family's behalf, as "name (staff:ID)"; "" for a kiosk's. The
+	// history's first step names the same account.
+	Operator string `json:"operator,omitempty"`
 }
 
 // Transition moves the application to a new state, checking the move is

@@ -24,7 +24,7 @@ const (
 // adds the kiosk's translations again. It changes process-wide state, as
 // Fyne's own language does.
 func SetLanguage(tag string) error {
-	tag = normalLanguage(tag)
+	tag = NormalLanguage(tag)
 	short, full := "zh_CN", "zh_CN.UTF-8"
 	if tag == LangEnglish {
 		short, full = "en_US", "en_US.UTF-8"
@@ -53,20 +53,20 @@ func effectiveLocaleVar() (value, name string) {
 	return "", "LANG"
 }
 
-func normalLanguage(tag string) string {
+func NormalLanguage(tag string) string {
 	if tag == LangEnglish {
 		return LangEnglish
 	}
 	return LangChinese
 }
 
-// catalog knows which keys the translation files define, so that texts
+// Catalog knows which keys the translation files define, so that texts
 // keyed by data (a policy's category, a problem code) fall back to the
 // Chinese original instead of a missing-key warning.
-type catalog map[string]bool
+type Catalog map[string]bool
 
-func loadCatalog() catalog {
-	c := catalog{}
+func LoadCatalog() Catalog {
+	c := Catalog{}
 	data, err := fs.ReadFile(assets.Translations(), "en.json")
 	if err != nil {
 		return c
@@ -80,62 +80,62 @@ func loadCatalog() catalog {
 	return c
 }
 
-// text returns the translation of key, or fallback when there is none.
-func (c catalog) text(key, fallback string) string {
+// Text returns the translation of key, or fallback when there is none.
+func (c Catalog) Text(key, fallback string) string {
 	if c[key] {
 		return lang.L(key)
 	}
 	return fallback
 }
 
-// words turns what core says in Chinese into the kiosk's language. In
+// Words turns what core says in Chinese into the kiosk's language. In
 // Chinese it is core's own text; in English a translation keyed by code.
-type words struct {
-	english bool
-	cat     catalog
+type Words struct {
+	English bool
+	Cat     Catalog
 }
 
-// errorText says what went wrong and what to do. input is what the person
+// ErrorText says what went wrong and what to do. input is what the person
 // typed, for messages that count characters.
-func (w words) errorText(err error, input string) string {
-	if !w.english {
+func (w Words) ErrorText(err error, input string) string {
+	if !w.English {
 		return core.ErrorMessage(err)
 	}
 	code := core.ErrorCode(err)
 	key := "error." + code
-	if !w.cat[key] {
+	if !w.Cat[key] {
 		key = "error." + core.EINTERNAL
 	}
 	return lang.L(key, map[string]any{"N": len([]rune(input))})
 }
 
-func (w words) problem(p core.Problem) string {
-	if !w.english {
+func (w Words) Problem(p core.Problem) string {
+	if !w.English {
 		return p.Message
 	}
-	return w.cat.text("problem."+p.Code, p.Message)
+	return w.Cat.Text("problem."+p.Code, p.Message)
 }
 
-func (w words) evidence(e core.Evidence) string {
-	if !w.english {
+func (w Words) Evidence(e core.Evidence) string {
+	if !w.English {
 		return e.Plain()
 	}
-	s := w.cat.text("source."+string(e.Source), e.Source.Label()) + ": " +
-		w.cat.text("status."+string(e.Status), e.Status.Label())
+	s := w.Cat.Text("source."+string(e.Source), e.Source.Label()) + ": " +
+		w.Cat.Text("status."+string(e.Status), e.Status.Label())
 	if e.Detail != "" {
 		s += " — " + e.Detail
 	}
 	return s
 }
 
-func (w words) stage(s core.Stage) string {
+func (w Words) Stage(s core.Stage) string {
 	if s == core.Junior {
 		return lang.L("stage.junior")
 	}
 	return lang.L("stage.primary")
 }
 
-func (w words) sex(s core.Sex) string {
+func (w Words) Sex(s core.Sex) string {
 	switch s {
 	case core.Male:
 		return lang.L("sex.male")
@@ -145,104 +145,39 @@ func (w words) sex(s core.Sex) string {
 	return lang.L("sex.unknown")
 }
 
-func (w words) date(t time.Time) string {
+func (w Words) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	return t.Format(lang.L("format.date"))
 }
 
-func (w words) dateTime(t time.Time) string {
+func (w Words) DateTime(t time.Time) string {
 	if t.IsZero() {
 		return lang.L("maint.never")
 	}
 	return t.Format(lang.L("format.datetime"))
 }
 
-// relationKeys maps core's relation words to translation keys.
+// relationKeys maps core's relation Words to translation keys.
 var relationKeys = map[string]string{
 	"父亲": "relation.father", "母亲": "relation.mother",
 	"祖父/外祖父": "relation.grandfather", "祖母/外祖母": "relation.grandmother",
 }
 
-func (w words) relation(r string) string {
+func (w Words) Relation(r string) string {
 	if r == "" {
 		return lang.L("relation.unknown")
 	}
-	if !w.english {
+	if !w.English {
 		return r
 	}
-	return w.cat.text(relationKeys[r], r)
+	return w.Cat.Text(relationKeys[r], r)
 }
 
-func (w words) category(d core.Decision) string {
-	if d.CategoryName == "" {
-		return lang.L("confirm.noCategory")
-	}
-	name := d.CategoryName
-	if w.english {
-		name = w.cat.text("category."+d.Category, d.CategoryName)
-	}
-	return lang.L("confirm.categoryLine", map[string]any{"Name": name, "N": d.Priority})
-}
-
-// categoryMeaning says what the decision's category means, in plain words
-// (a translation per policy category key); "" for a key the translations
-// do not know, such as another district's own category.
-func (w words) categoryMeaning(d core.Decision) string {
-	if d.Category == "" {
-		return ""
-	}
-	return w.cat.text("categoryPlain."+d.Category, "")
-}
-
-// sentence is the confirm screen's first line, one plain sentence built
-// from the decision: the school(s) the address leads to, what the category
-// means, and, when the household register showed it, that the child and
-// the guardian are on the same 户口簿 (e.g. 您家住址对应文昌小学；孩子的户口
-// 就在您家自己的房子里；孩子和爸爸在同一本户口簿上。).
-func (w words) sentence(d core.Decision) string {
-	more := ""
-	if why := w.categoryMeaning(d); why != "" {
-		more += lang.L("confirm.clause", map[string]any{"Text": why})
-	}
-	if who := w.sameRegister(d); who != "" {
-		more += lang.L("confirm.clause", map[string]any{"Text": lang.L("confirm.sameRegister", map[string]any{"Who": who})})
-	}
-	return lang.L("confirm.sentence", map[string]any{"Schools": schoolNames(d), "More": more})
-}
-
-// sameRegister names the guardian in family words (爸爸, 妈妈 …) when the
-// relation came from the child's household register: matched hukou
-// evidence and no birth record needed to show it (core checks the register
-// first and only then the birth certificate).
-func (w words) sameRegister(d core.Decision) string {
-	key := familyKeys[d.Relation]
-	if key == "" {
-		return ""
-	}
-	onRegister := false
-	for _, e := range d.Evidence {
-		if e.Source == core.SrcBirth && e.Status == core.Matched {
-			return ""
-		}
-		onRegister = onRegister || (e.Source == core.SrcHukou && e.Status == core.Matched)
-	}
-	if !onRegister {
-		return ""
-	}
-	return lang.L(key)
-}
-
-// familyKeys maps core's relation words to the words a family uses.
-var familyKeys = map[string]string{
-	"父亲": "family.father", "母亲": "family.mother",
-	"祖父/外祖父": "family.grandfather", "祖母/外祖母": "family.grandmother",
-}
-
-func (w words) state(s core.State) string {
-	if !w.english {
+func (w Words) State(s core.State) string {
+	if !w.English {
 		return s.Label()
 	}
-	return w.cat.text("state."+string(s), s.Label())
+	return w.Cat.Text("state."+string(s), s.Label())
 }

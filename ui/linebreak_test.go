@@ -20,9 +20,9 @@ func TestWrapChinese(t *testing.T) {
 		{"号码370811********0333对", 10, "号码\n370811********0333\n对"}, // numbers stay whole
 		{"一二 三四", 3, "一二\n三四"},
 	} {
-		got := wrapChinese(tc.text, tc.width, measure)
+		got := WrapChinese(tc.text, tc.width, measure)
 		if got != tc.want {
-			t.Errorf("wrapChinese(%q, %v) = %q, want %q", tc.text, tc.width, got, tc.want)
+			t.Errorf("WrapChinese(%q, %v) = %q, want %q", tc.text, tc.width, got, tc.want)
 		}
 		if strings.ReplaceAll(strings.ReplaceAll(got, "\n", ""), " ", "") != strings.ReplaceAll(tc.text, " ", "") {
 			t.Errorf("wrapping lost characters: %q", got)

@@ -36,6 +36,9 @@ type Options struct {
 	StaffAuth StaffAuth
 	// Audit receives the events staff requests note; nil: not recorded.
 	Audit engineapi.AuditLog
+	// WalkIn is the walk-in desk (walk-in registration, find, reprint);
+	// nil: those staff paths answer 503 (see staff_walkin.go).
+	WalkIn *WalkInDesk
 	// Accounts keeps staff accounts and sessions; with StaffAuth nil the
 	// server signs staff in against it (staff_auth.go). Nil: staff
 	// sign-in answers 503.
@@ -73,6 +76,7 @@ type Server struct {
 	staff     map[string]staffRoute // the staff desktop's paths, see staff.go
 	staffAuth StaffAuth
 	audit     engineapi.AuditLog
+	walkIn    *WalkInDesk // nil: no walk-in desk
 	accounts  engineapi.AccountStore
 	lookups   *limiter              // look-ups a minute per device or account; nil: no limit
 	review    engineapi.ReviewStore // the review desk, see staff_review.go
@@ -144,6 +148,7 @@ func New(store engineapi.Store, lookup Lookup, opt Options) *Server {
 		engineapi.PathLookup:   {http.MethodPost, true, s.handleLookup},
 		engineapi.PathHealth:   {http.MethodGet, false, nil},
 	}
+	s.registerWalkIn(opt.WalkIn)
 	s.registerHeat(opt.Heat)
 	s.registerReview()
 	return s

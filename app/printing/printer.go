@@ -27,11 +27,22 @@ func Signer(priv ed25519.PrivateKey) func(receipt.Receipt) (string, error) {
 	return func(r receipt.Receipt) (string, error) { return receipt.Sign(priv, r) }
 }
 
-// PrintReceipt implements receipt.Printer. Outcome.Unprintable lists the
+// PrintReceipt implements receipt.Printer. A receipt whose Token is set
+// is printed with that token (signed elsewhere: the engine's desk key);
+// Sign may then be nil. Outcome.Unprintable lists the
 // characters printed as □, and the message then asks staff to check.
 func (p *ReceiptPrinter) PrintReceipt(ctx context.Context, r receipt.Receipt) (receipt.Outcome, error) {
 	notSaved := receipt.Outcome{Message: fmt.Sprintf(msgNotSaved, safeName(r.RegNo))}
-	token, err := p.Sign(r)
+	token, err := r.Token, error(nil)
+	switch {
+	case token != "":
+		// A receipt the engine signed (a walk-in at the desk) carries its
+		// token; the kiosk's own receipts are signed here.
+	case p.Sign == nil:
+		err = fmt.Errorf("no token and no key to sign one")
+	default:
+		token, err = p.Sign(r)
+	}
 	if err != nil {
 		return notSaved, fmt.Errorf("printing: sign receipt %s: %w", safeName(r.RegNo), err)
 	}

@@ -72,7 +72,7 @@ func (r *Renderer) Check(rc receipt.Receipt) []rune {
 // can come from.
 func fields(rc receipt.Receipt) []string {
 	return append([]string{rc.RegNo, rc.ChildName, rc.ChildMasked, rc.GuardianName, rc.GuardianMasked,
-		rc.Category, rc.Status, rc.KioskID, rc.Next.Counter, rc.Next.Hotline}, rc.Schools...)
+		rc.Category, rc.Status, rc.KioskID, rc.Operator, rc.Next.Counter, rc.Next.Hotline}, rc.Schools...)
 }
 
 // Receipt returns rc as a one-page PDF 80 mm wide, as tall as its content,
@@ -219,6 +219,10 @@ func (r *Renderer) blocks(rc receipt.Receipt, q *qrBlock) []block {
 	bs = append(bs, row("状态", pr(rc.Status)), row("时间", rc.Time.Format("2006-01-02 15:04")))
 	if rc.KioskID != "" {
 		bs = append(bs, row("设备", pr(rc.KioskID)))
+	}
+	if rc.Operator != "" {
+		// A walk-in registered at the desk: who did it for the family.
+		bs = append(bs, row("办理人", pr(rc.Operator)))
 	}
 	bs = append(bs, nextSteps(rc.Next, pr)...)
 	return append(bs, rule{space: 2.5}, gap(1), q, gap(2.5),

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"enrolldesk/core"
@@ -19,7 +20,7 @@ import (
 
 var (
 	_ engineapi.AuditLog = (*EngineStore)(nil)
-	_ audit.Reader       = (*EngineStore)(nil)
+	_ audit.RangeReader  = (*EngineStore)(nil)
 )
 
 // auditChain is the chain's head as the store caches it, guarded by the
@@ -71,14 +72,15 @@ func (s *EngineStore) appendAudit(ctx context.Context, tx *sql.Tx, events []engi
 	}
 	stamped := stampEvents(events, time.Now())
 	entries, next := base.Chain(stamped)
-	err := s.insertAudit(ctx, tx, entries)
-	if err != nil && !c.dirty {
-		// Another process may have appended since the head was read.
+	n, err := s.insertAudit(ctx, tx, entries)
+	if err != nil && n == 0 && !c.dirty {
+		// Another process may have appended since the head was read: the
+		// first insert then finds its seq taken. Chain after the new head.
 		h, herr := readAuditHead(ctx, tx)
 		if herr == nil && h != base {
 			c.head = h
 			entries, next = h.Chain(stamped)
-			err = s.insertAudit(ctx, tx, entries)
+			_, err = s.insertAudit(ctx, tx, entries)
 		}
 	}
 	if err != nil {
@@ -129,15 +131,16 @@ const (
 
 // insertAudit writes entries with the prepared insert: measured cheaper
 // than one INSERT of many rows, whose parsing and arguments cost more.
-func (s *EngineStore) insertAudit(ctx context.Context, tx *sql.Tx, entries []audit.Entry) error {
+// It returns how many it inserted before any error.
+func (s *EngineStore) insertAudit(ctx context.Context, tx *sql.Tx, entries []audit.Entry) (int, error) {
 	st := tx.StmtContext(ctx, s.stmts.auditInsert)
-	for _, e := range entries {
+	for i, e := range entries {
 		if _, err := st.ExecContext(ctx, e.Seq, e.Prev[:], e.Hash[:], e.Actor, e.At.UnixNano(), e.Action, e.Subject,
 			e.Before, e.After, e.Reason, e.Detail); err != nil {
-			return err
+			return i, err
 		}
 	}
-	return nil
+	return len(entries), nil
 }
 
 // Append implements engineapi.AuditLog: the events, in order, in one
@@ -173,12 +176,18 @@ func (s *EngineStore) AuditHead(ctx context.Context) (audit.Head, error) {
 // was measured slower, SQLite's own string building costing more than it
 // saves.
 func (s *EngineStore) WalkAudit(ctx context.Context, fn func(audit.Entry) error) error {
+	return s.WalkAuditRange(ctx, math.MinInt64, math.MaxInt64, fn)
+}
+
+// WalkAuditRange implements audit.RangeReader: WalkAudit over the entries
+// with after < seq <= upto, so a verify reads two halves at once.
+func (s *EngineStore) WalkAuditRange(ctx context.Context, after, upto int64, fn func(audit.Entry) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditCols+` FROM engine_audit ORDER BY seq`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditCols+` FROM engine_audit WHERE seq > ? AND seq <= ? ORDER BY seq`, after, upto)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -236,6 +245,15 @@ func (s *EngineStore) AuditTail(ctx context.Context, limit int) ([]audit.Entry, 
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// AuditLastSeq implements audit.RangeReader.
+func (s *EngineStore) AuditLastSeq(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM engine_audit`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("audit: %w", err)
+	}
+	return n, nil
 }
 
 // AuditHashAt returns the stored hash of entry seq, for audit.CheckAnchors.

@@ -55,7 +55,9 @@ func (s *EngineStore) Ingest(ctx context.Context, deviceID string, items []engin
 			}
 			it.result = res
 		}
-		// The review desk keeps the refused items for its conflicts list.
+		// The review desk keeps the refused items for its conflicts list
+		// (it assigns new applications when it next reads); the audit log
+		// records what arrived.
 		if err := s.recordRefusedTx(ctx, tx, deviceID, items, prepared, now); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@
 package verify
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -24,10 +25,17 @@ const (
 )
 
 const usage = `usage: enrolldesk verify [--keys DIR] [--json] TOKEN
+       enrolldesk verify --engine-db ENGINE.db [--json] TOKEN
 
 Checks a receipt token (the text of the receipt's QR code) against the
-public keys in DIR: DIR/kiosk.pub and DIR/trusted/*.pub.
+public keys in DIR: DIR/kiosk.pub and DIR/trusted/*.pub; or, with
+--engine-db, against the engine's registry of device keys (every kiosk and
+the engine desk), and prints the engine's record beside what the paper says.
 `
+
+// OpenRegistry opens an engine database read for --engine-db; close is
+// called when the check is done. The wiring passes it (app/sqlite).
+type OpenRegistry func(path string) (reg Registry, close func() error, err error)
 
 // RunVerify runs `enrolldesk verify [--keys DIR] [--json] TOKEN` with args
 // (without the subcommand) and returns the exit code. keyDir is the default
@@ -36,8 +44,31 @@ public keys in DIR: DIR/kiosk.pub and DIR/trusted/*.pub.
 // trusted keys of a directory (app/keys.LoadKeyRing; the wiring passes it so
 // this command does not import a sibling adapter).
 func RunVerify(args []string, keyDir string, loadRing func(dir string) (receipt.KeyRing, error), stdout, stderr io.Writer) int {
-	token, dir, asJSON, code := parseArgs(args, keyDir, stderr)
+	return RunVerifyWith(args, keyDir, loadRing, nil, stdout, stderr)
+}
+
+// RunVerifyWith is RunVerify with --engine-db: openEngine (nil: the flag
+// is refused) opens the engine database whose registry the token is
+// checked against (RunVerifyEngine).
+func RunVerifyWith(args []string, keyDir string, loadRing func(dir string) (receipt.KeyRing, error), openEngine OpenRegistry, stdout, stderr io.Writer) int {
+	token, dir, engineDB, asJSON, code := parseArgs(args, keyDir, stderr)
 	if code >= 0 {
+		return code
+	}
+	if engineDB != "" {
+		if openEngine == nil {
+			fmt.Fprintln(stderr, "verify: --engine-db is not available in this build")
+			return ExitUsage
+		}
+		reg, closeReg, err := openEngine(engineDB)
+		if err != nil {
+			fmt.Fprintf(stderr, "无法打开引擎数据库 %s：%v\n", engineDB, err)
+			return ExitInvalid
+		}
+		code := RunVerifyEngine(context.Background(), token, asJSON, reg, stdout, stderr)
+		if err := closeReg(); err != nil {
+			fmt.Fprintf(stderr, "verify: close %s: %v\n", engineDB, err)
+		}
 		return code
 	}
 	ring, err := loadRing(dir)
@@ -58,18 +89,19 @@ func RunVerify(args []string, keyDir string, loadRing func(dir string) (receipt.
 }
 
 // parseArgs reads flags before or after the token; code is -1 to go on.
-func parseArgs(args []string, keyDir string, stderr io.Writer) (token, dir string, asJSON bool, code int) {
+func parseArgs(args []string, keyDir string, stderr io.Writer) (token, dir, engineDB string, asJSON bool, code int) {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	fs.StringVar(&dir, "keys", keyDir, "directory with kiosk.pub and trusted/*.pub")
 	fs.BoolVar(&asJSON, "json", false, "print the claims as JSON")
+	fs.StringVar(&engineDB, "engine-db", "", "check against this engine database's device registry instead of --keys")
 	var rest []string
 	for {
 		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			return "", "", false, ExitOK
+			return "", "", "", false, ExitOK
 		} else if err != nil {
-			return "", "", false, ExitUsage
+			return "", "", "", false, ExitUsage
 		}
 		if fs.NArg() == 0 {
 			break
@@ -78,13 +110,13 @@ func parseArgs(args []string, keyDir string, stderr io.Writer) (token, dir strin
 	}
 	if len(rest) != 1 || strings.TrimSpace(rest[0]) == "" {
 		fs.Usage()
-		return "", "", false, ExitUsage
+		return "", "", "", false, ExitUsage
 	}
-	if dir == "" {
-		fmt.Fprintln(stderr, "verify: no key directory; pass --keys DIR")
-		return "", "", false, ExitUsage
+	if dir == "" && engineDB == "" {
+		fmt.Fprintln(stderr, "verify: no key directory; pass --keys DIR or --engine-db ENGINE.db")
+		return "", "", "", false, ExitUsage
 	}
-	return strings.TrimSpace(rest[0]), dir, asJSON, -1
+	return strings.TrimSpace(rest[0]), dir, strings.TrimSpace(engineDB), asJSON, -1
 }
 
 // reason names a refusal in English for the log and for scripts.

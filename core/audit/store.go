@@ -1,6 +1,9 @@
 package audit
 
-import "context"
+import (
+	"context"
+	"math"
+)
 
 // Reader is a store's chain as a verifier reads it.
 type Reader interface {
@@ -8,6 +11,22 @@ type Reader interface {
 	// first error fn returns (and returning it).
 	WalkAudit(ctx context.Context, fn func(Entry) error) error
 }
+
+// RangeReader is a Reader that can also walk part of the chain, so Verify
+// reads two halves at once on two cores.
+type RangeReader interface {
+	Reader
+	// AuditLastSeq returns the highest Seq stored, 0 when there is none.
+	AuditLastSeq(ctx context.Context) (int64, error)
+	// WalkAuditRange is WalkAudit over the entries with after < Seq <= upto.
+	WalkAuditRange(ctx context.Context, after, upto int64, fn func(Entry) error) error
+	// AuditHashAt returns the stored hash of entry seq; ok false when none.
+	AuditHashAt(ctx context.Context, seq int64) (h Hash, ok bool, err error)
+}
+
+// splitAbove is the chain length from which Verify reads two halves at
+// once (a variable for the tests).
+var splitAbove int64 = 100_000
 
 // verifyChunk is how many entries the reading goroutine hands over at once.
 const verifyChunk = 1024
@@ -17,7 +36,76 @@ const verifyChunk = 1024
 // the first broken entry. err is a failure to read the store. The store is
 // read on one goroutine while the hashes are checked on another, so a
 // second core halves the time of a long walk.
+//
+// A RangeReader's long chain is read as two halves at once, each checked
+// from where the other ends (the stored hash of the middle entry); that
+// only ever answers "whole" — when either half is not, or the halves do
+// not meet, the chain is walked again from the start to name the first
+// broken entry exactly as a single walk does.
 func Verify(ctx context.Context, r Reader, anchors []Anchor) (count int64, head Head, brk *Break, err error) {
+	if rr, ok := r.(RangeReader); ok {
+		n, h, whole, err := verifyHalves(ctx, rr, anchors)
+		if err != nil {
+			return 0, Head{}, nil, err
+		}
+		if whole {
+			return n, h, nil, nil
+		}
+	}
+	return verifyOne(ctx, r, anchors)
+}
+
+// verifyHalves checks a long chain as two halves at once; whole false
+// means "walk it again": too short to split, or not whole.
+func verifyHalves(ctx context.Context, r RangeReader, anchors []Anchor) (count int64, head Head, whole bool, err error) {
+	last, err := r.AuditLastSeq(ctx)
+	if err != nil || last < splitAbove {
+		return 0, Head{}, false, err
+	}
+	mid := last / 2
+	seam, ok, err := r.AuditHashAt(ctx, mid)
+	if err != nil || !ok {
+		return 0, Head{}, false, err
+	}
+	lo, hi := NewVerifier(), &Verifier{want: mid + 1, prev: seam}
+	for _, a := range anchors {
+		if a.Seq <= mid {
+			lo.Expect([]Anchor{a})
+		} else {
+			hi.Expect([]Anchor{a})
+		}
+	}
+	walk := func(v *Verifier, after, upto int64) error {
+		err := r.WalkAuditRange(ctx, after, upto, func(e Entry) error {
+			if v.Add(e) != nil {
+				return errStop{}
+			}
+			return nil
+		})
+		if _, stop := err.(errStop); stop {
+			return nil
+		}
+		return err
+	}
+	loErr := make(chan error, 1)
+	go func() { loErr <- walk(lo, math.MinInt64, mid) }()
+	hiErr := walk(hi, mid, last)
+	if err := <-loErr; err != nil {
+		return 0, Head{}, false, err
+	}
+	if hiErr != nil {
+		return 0, Head{}, false, hiErr
+	}
+	nLo, hLo, bLo := lo.Finish()
+	_, hHi, bHi := hi.Finish()
+	if bLo != nil || bHi != nil || nLo != mid || hLo.Hash != seam || hHi.Seq != last {
+		return 0, Head{}, false, nil
+	}
+	return last, hHi, true, nil
+}
+
+// verifyOne walks the whole chain once.
+func verifyOne(ctx context.Context, r Reader, anchors []Anchor) (count int64, head Head, brk *Break, err error) {
 	v := NewVerifier()
 	v.Expect(anchors)
 	ctx, cancel := context.WithCancel(ctx)
@@ -73,3 +161,8 @@ func Verify(ctx context.Context, r Reader, anchors []Anchor) (count int64, head 
 	count, head, brk = v.Finish()
 	return count, head, brk, nil
 }
+
+// errStop ends a walk at the first break.
+type errStop struct{}
+
+func (errStop) Error() string { return "stop" }

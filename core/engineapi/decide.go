@@ -84,7 +84,7 @@ func (d *Decider) Decide(ctx context.Context, deviceID string, a core.Applicatio
 	}
 	rec := core.Application{ID: a.ID, RegNo: a.RegNo, Stage: a.Stage, State: core.StateSubmitted, Child: a.Child,
 		Guardians: a.Guardians, Address: a.Address, Decision: a.Decision, Choices: a.Choices,
-		Phone: a.Phone, KioskID: a.KioskID, CreatedAt: a.CreatedAt}
+		Phone: a.Phone, KioskID: a.KioskID, CreatedAt: a.CreatedAt, Operator: a.Operator}
 	changed := false
 	if d.Lookup != nil {
 		g, ok := a.Applicant()

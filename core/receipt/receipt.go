@@ -17,23 +17,30 @@ import (
 // labels are in Chinese for people; the ASCII fields also go into the
 // signed token. ID numbers appear only masked.
 type Receipt struct {
-	RegNo          string     // registration number, ASCII, e.g. "4522-4354-0861"
-	AppID          string     // application UUID, the idempotency key
-	Stage          core.Stage // primary or junior
-	ChildName      string
-	ChildMasked    string // masked resident ID, e.g. 370811********123X
-	GuardianName   string
-	GuardianMasked string
-	Category       string    // admission category in Chinese, e.g. 房户一致; may be empty
-	Schools        []string  // school names in the parent's order
-	SchoolCodes    []string  // ASCII school codes, same order as Schools
-	Status         string    // status in Chinese, e.g. 已提交
-	StatusCode     string    // ASCII status, e.g. "submitted", "needs_review", "queued"
-	KioskID        string    // ASCII kiosk identifier
-	Time           time.Time // when the application was stored; printed in its own time zone
+	RegNo          string     `json:"reg_no"` // registration number, ASCII, e.g. "4522-4354-0861"
+	AppID          string     `json:"app_id"` // application UUID, the idempotency key
+	Stage          core.Stage `json:"stage"`  // primary or junior
+	ChildName      string     `json:"child_name"`
+	ChildMasked    string     `json:"child_masked"` // masked resident ID, e.g. 370811********123X
+	GuardianName   string     `json:"guardian_name"`
+	GuardianMasked string     `json:"guardian_masked"`
+	Category       string     `json:"category"`     // admission category in Chinese, e.g. 房户一致; may be empty
+	Schools        []string   `json:"schools"`      // school names in the parent's order
+	SchoolCodes    []string   `json:"school_codes"` // ASCII school codes, same order as Schools
+	Status         string     `json:"status"`       // status in Chinese, e.g. 已提交
+	StatusCode     string     `json:"status_code"`  // ASCII status, e.g. "submitted", "needs_review", "queued"
+	KioskID        string     `json:"kiosk_id"`     // ASCII kiosk identifier
+	Time           time.Time  `json:"time"`         // when the application was stored; printed in its own time zone
 	// Next is what happens next — when the results come by SMS, the
 	// counter, the hotline — from the policy; not part of the signed token.
-	Next core.Notice
+	Next core.Notice `json:"next"`
+	// Operator is the staff member who registered a walk-in at the desk,
+	// printed as 办理人; "" for a kiosk's receipt. Not part of the token.
+	Operator string `json:"operator,omitempty"`
+	// Token, when set, is the receipt's signed token made elsewhere (the
+	// engine signs walk-in receipts with its desk key); a printer prints
+	// it as it is instead of signing. "" for a kiosk's own receipts.
+	Token string `json:"token,omitempty"`
 }
 
 // Printer prints a receipt. It is what the kiosk screen calls after the
