@@ -33,8 +33,31 @@ func openAuditDB(stdio IO, path string, fn func(auditStore) int) int {
 			return fail(stdio.Err, ExitUsage, "audit: cannot read %s: %v. Give the engine's SQLite file (the engine's --db).", path, errors.Unwrap(err))
 		}
 	}
-	return withEngineStore(stdio, path, func(s engineapi.Store) int { return fn(s.(auditStore)) })
+	return withEngineStore(stdio, path, func(s engineapi.Store) int {
+		if f, ok := s.(auditFlusher); ok {
+			// PostgreSQL chains committed entries after their commit: chain
+			// what is pending so the command sees every committed entry.
+			pending, err := f.FlushAudit(context.Background())
+			if err != nil {
+				// Go on: the chain as it stands is still worth checking,
+				// and its break (a damaged head) may be why.
+				fmt.Fprintf(stdio.Out, "note: the entries not chained yet could not be chained (%v); what follows covers the chain as it stands\n", err)
+			} else if pending > 0 {
+				fmt.Fprintf(stdio.Out, "note: %d entries committed while this ran are not chained yet; the engines chain them within a second — run the command again to include them\n", pending)
+			}
+		}
+		return fn(s.(auditStore))
+	})
 }
+
+// auditFlusher is a store whose audit entries are chained after their
+// transactions commit (PostgreSQL's journal, docs/audit.md): FlushAudit
+// chains the committed ones and returns how many it had to leave.
+type auditFlusher interface {
+	FlushAudit(ctx context.Context) (pending int64, err error)
+}
+
+var _ auditFlusher = (*pgstore.Store)(nil)
 
 // readAnchorFile reads an anchor file; ok false after printing why.
 func readAnchorFile(stdio IO, path string) ([]audit.Anchor, int, bool) {

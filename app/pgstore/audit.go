@@ -13,10 +13,13 @@ import (
 	"enrolldesk/core/engineapi"
 )
 
-// The engine's audit log on PostgreSQL (migration 0003): state changes
-// append their entries inside their own transaction, look-ups and reads
-// through Append. The head is a row locked by each appending transaction,
-// so the chain stays one chain across engine processes.
+// The engine's audit log on PostgreSQL (migrations 0003, 0004): state
+// changes journal their entries inside their own transaction (appendAudit:
+// one INSERT, no lock, so commits of different transactions and engine
+// processes do not wait for each other); look-ups and reads through
+// Append. A chainer (chain.go) links committed journal rows into the one
+// hash chain, engine_audit, in the background and whenever a caller needs
+// the head (AuditHead, FlushAudit, Close).
 
 var (
 	_ engineapi.AuditLog = (*Store)(nil)
@@ -25,31 +28,31 @@ var (
 
 const auditCols = `seq, prev, hash, actor, at, action, subject, before_state, after_state, reason, detail`
 
-// appendAudit locks the chain's head, chains events after it and inserts
-// them in tx. Call it last in a transaction: the head stays locked until
-// the commit.
+// journalCols are engine_audit_journal's event columns, in Entry order.
+const journalCols = `actor, at, action, subject, before_state, after_state, reason, detail`
+
+// appendAudit journals events in tx, in order, masked (audit.FromEvent)
+// and unchained: they become part of the chain once tx has committed and
+// a chainer has linked them. It takes no lock.
 func appendAudit(ctx context.Context, tx pgx.Tx, events []engineapi.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	var h audit.Head
-	var hash []byte
-	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM engine_audit_head WHERE id = 1 FOR UPDATE`).Scan(&h.Seq, &hash); err != nil {
-		return fmt.Errorf("audit: lock the chain's head: %w", err)
+	n := len(events)
+	actor, action, subject := make([]string, n), make([]string, n), make([]string, n)
+	before, after, reason, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	at := make([]int64, n)
+	for i, ev := range stampEvents(events, time.Now()) {
+		e := audit.FromEvent(ev)
+		actor[i], at[i], action[i], subject[i] = e.Actor, e.At.UnixNano(), e.Action, e.Subject
+		before[i], after[i], reason[i], detail[i] = e.Before, e.After, e.Reason, e.Detail
 	}
-	var ok bool
-	if h.Hash, ok = audit.HashFromBytes(hash); !ok {
-		return fmt.Errorf("audit: the head's hash is %d bytes, not 32: run `enrolldesk audit verify`", len(hash))
-	}
-	entries, next := h.Chain(stampEvents(events, time.Now()))
-	b := &pgx.Batch{}
-	for _, e := range entries {
-		b.Queue(`INSERT INTO engine_audit (`+auditCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			e.Seq, e.Prev[:], e.Hash[:], e.Actor, e.At.UnixNano(), e.Action, e.Subject, e.Before, e.After, e.Reason, e.Detail)
-	}
-	b.Queue(`UPDATE engine_audit_head SET seq = $1, hash = $2 WHERE id = 1`, next.Seq, next.Hash[:])
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("audit: append: %w", err)
+	// unnest yields the rows in array order, and each draws its id as it
+	// is inserted: the events keep their order in the journal.
+	if _, err := tx.Exec(ctx, `INSERT INTO engine_audit_journal (`+journalCols+`)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+		actor, at, action, subject, before, after, reason, detail); err != nil {
+		return fmt.Errorf("audit: journal: %w", err)
 	}
 	return nil
 }
@@ -75,9 +78,14 @@ func (s *Store) Append(ctx context.Context, events []engineapi.AuditEvent) error
 	return s.tx(ctx, func(tx pgx.Tx) error { return appendAudit(ctx, tx, events) })
 }
 
-// AuditHead returns the chain's committed head, for anchors.
+// AuditHead returns the chain's committed head, for anchors, after
+// chaining the entries already committed (FlushAudit; entries of
+// transactions still running are left for later).
 func (s *Store) AuditHead(ctx context.Context) (audit.Head, error) {
 	var h audit.Head
+	if _, err := s.FlushAudit(ctx); err != nil {
+		return h, err
+	}
 	var hash []byte
 	if err := s.pool.QueryRow(ctx, `SELECT seq, hash FROM engine_audit_head WHERE id = 1`).Scan(&h.Seq, &hash); err != nil {
 		return h, fmt.Errorf("audit: read the chain's head: %w", err)

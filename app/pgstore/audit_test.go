@@ -56,6 +56,9 @@ func TestAuditChainAcrossProcesses(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	if pending, err := b.FlushAudit(ctx); err != nil || pending != 0 {
+		t.Fatalf("flush: %d entries left, %v; want every committed entry chained", pending, err)
+	}
 	count, head, brk, err := audit.Verify(ctx, a, nil)
 	if err != nil || brk != nil {
 		t.Fatalf("verify: %v, %+v; want a whole chain", err, brk)

@@ -30,6 +30,8 @@ import (
 type Store struct {
 	pool      *pgxpool.Pool
 	nextPrune atomic.Int64 // unix seconds: when UseNonce next drops expired nonces
+	chain     *chainLoop   // the background audit chainer (chain.go); nil when stopped
+	closed    atomic.Bool
 }
 
 var _ engineapi.Store = (*Store)(nil)
@@ -46,8 +48,15 @@ func IsURL(db string) bool {
 const DefaultMaxConns = 24
 
 // Open connects to the database at url, applies the store's migrations
-// (see Migrate) and returns the store.
+// (see Migrate) and returns the store, having chained the audit entries
+// already committed; it then chains the journal every ChainEvery until
+// Close.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return open(ctx, url, ChainEvery)
+}
+
+// open is Open with the background chainer's interval (0: none).
+func open(ctx context.Context, url string, chainEvery time.Duration) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, core.Errorf(core.EINVALID, "the PostgreSQL URL is not valid (%v): write it as postgres://USER@HOST:PORT/DB", err)
@@ -69,16 +78,38 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool}, nil
+	s := &Store{pool: pool}
+	if chainEvery > 0 {
+		// Entries a stopped or killed process left in the journal are
+		// chained now, so what this process reads next includes them. An
+		// error here (a damaged head) must not keep the engine from
+		// starting: `audit verify` names it, and the chainer retries.
+		_, _ = s.FlushAudit(ctx)
+		s.startChainer(chainEvery)
+	}
+	return s, nil
 }
 
 func redact(cfg *pgxpool.Config) string {
 	return fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
 }
 
-// Close closes the pool.
+// Close stops the background chainer, chains the audit entries already
+// committed (waiting at most a few seconds for transactions still
+// running: what is left stays in the journal for the next chainer) and
+// closes the pool.
 func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.stopChainer()
+	ctx, cancel := context.WithTimeout(context.Background(), flushWait+5*time.Second)
+	defer cancel()
+	_, err := s.FlushAudit(ctx)
 	s.pool.Close()
+	if err != nil {
+		return fmt.Errorf("close: the audit journal stays for the next engine to chain: %w", err)
+	}
 	return nil
 }
 
