@@ -123,9 +123,9 @@ func TestPGTwoEnginesOneAddressOneKilled(t *testing.T) {
 
 	const kiosks, perKiosk = 8, 200
 	type kiosk struct {
-		dir, device string
-		apps        []core.Application
-		sync        *proc
+		dir  string
+		apps []core.Application
+		sync *proc
 	}
 	ks := make([]*kiosk, kiosks)
 	for i := range ks {

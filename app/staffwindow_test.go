@@ -76,7 +76,7 @@ func TestStaffRealWindowScreenshots(t *testing.T) {
 			r := w.wait("the queue", func(r staff.Report) bool { _, ok := r.Targets["row0"]; return r.Screen == staff.ScreenQueue && ok })
 			shot("queue")
 			w.click(r, "row0")
-			r = w.wait("an application", func(r staff.Report) bool { _, ok := r.Targets["return"]; return r.Screen == staff.ScreenDetail && ok })
+			w.wait("an application", func(r staff.Report) bool { _, ok := r.Targets["return"]; return r.Screen == staff.ScreenDetail && ok })
 			shot("detail")
 			w.x("xdotool", "key", "r")
 			r = w.wait("the return panel", func(r staff.Report) bool { _, ok := r.Targets["confirm"]; return ok })
