@@ -182,12 +182,11 @@ func (s *EngineStore) WalkAudit(ctx context.Context, fn func(audit.Entry) error)
 // WalkAuditRange implements audit.RangeReader: WalkAudit over the entries
 // with after < seq <= upto, so a verify reads two halves at once.
 func (s *EngineStore) WalkAuditRange(ctx context.Context, after, upto int64, fn func(audit.Entry) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditCols+` FROM engine_audit WHERE seq > ? AND seq <= ? ORDER BY seq`, after, upto)
+	// One SELECT reads one WAL snapshot without a transaction: this
+	// driver begins every transaction IMMEDIATE (the write lock), which
+	// would make the two halves of a verify wait for each other and keep
+	// the engine's writers waiting for the whole walk.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+auditCols+` FROM engine_audit WHERE seq > ? AND seq <= ? ORDER BY seq`, after, upto)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
