@@ -29,7 +29,8 @@ import (
 func newPGEngineRig(tb testing.TB, url string, trust bool) *engineRig {
 	tb.Helper()
 	cfg := app.EngineConfig{DB: url, DataDir: tb.TempDir(), KeyDir: pgKeyDir(tb, url), Now: func() time.Time { return engineNow }, CityDB: engineCityPath(tb),
-		TrustKioskDecisions: trust}
+		TrustKioskDecisions: trust,
+		LookupPerMinute:     -1} // the rigs measure and test the engine, not the look-up limit (tested in app/engine)
 	if trust {
 		cfg.CityDB = ""
 	}

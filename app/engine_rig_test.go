@@ -66,7 +66,8 @@ func newEngineRigWith(tb testing.TB, trust bool) *engineRig {
 	tb.Helper()
 	dir := tb.TempDir()
 	cfg := app.EngineConfig{DB: filepath.Join(dir, "engine.db"), DataDir: dir, Now: func() time.Time { return engineNow },
-		CityDB: engineCityPath(tb), TrustKioskDecisions: trust}
+		CityDB: engineCityPath(tb), TrustKioskDecisions: trust,
+		LookupPerMinute: -1} // the rigs measure and test the engine, not the look-up limit (tested in app/engine)
 	if trust {
 		cfg.CityDB = ""
 	}
