@@ -193,7 +193,7 @@ func seedStaffDemo(ctx context.Context, e *Engine, cfg StaffConfig) error {
 			n = DefaultDemoApps
 		}
 		for ; n >= 25; n /= 2 { // a small demo city has fewer children
-			st, err := e.DemoLoad(ctx, DemoLoadOptions{Applications: n, Seed: 2027, Now: cfg.Now()})
+			st, err := e.DemoLoad(ctx, DemoLoadOptions{Applications: n, Seed: 2027, Now: cfg.Now(), Personas: true})
 			if errors.Is(err, ErrDemoCityTooSmall) {
 				continue
 			}

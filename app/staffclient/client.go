@@ -235,6 +235,33 @@ func (c *Client) BulkApprove(ctx context.Context, f engineapi.QueueFilter) (engi
 	return out, err
 }
 
+// BulkVerify marks the pending evidence of the applications a filter
+// matches verified.
+func (c *Client) BulkVerify(ctx context.Context, f engineapi.QueueFilter) (engineapi.BulkResult, error) {
+	var out engineapi.BulkResult
+	err := c.post(ctx, engineapi.PathReviewBulkVerify, f, &out)
+	return out, err
+}
+
+// Duplicates lists the duplicate sets the caller may see.
+func (c *Client) Duplicates(ctx context.Context, req engineapi.DuplicatesRequest) (engineapi.DuplicateList, error) {
+	var out engineapi.DuplicateList
+	err := c.post(ctx, engineapi.PathReviewDuplicates, req, &out)
+	return out, err
+}
+
+// Resolve resolves a duplicate set.
+func (c *Client) Resolve(ctx context.Context, req engineapi.ResolveRequest) (engineapi.DuplicateSet, error) {
+	var out engineapi.DuplicateSet
+	if err := c.post(ctx, engineapi.PathReviewResolve, req, &out); err != nil {
+		return out, err
+	}
+	if out.ID != req.SetID {
+		return engineapi.DuplicateSet{}, wrong(engineapi.PathReviewResolve, "回答的是另一组重复")
+	}
+	return out, nil
+}
+
 // Assign gives an application to a reviewer.
 func (c *Client) Assign(ctx context.Context, req engineapi.AssignRequest) (engineapi.Assignment, error) {
 	var out engineapi.Assignment

@@ -1,0 +1,64 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"enrolldesk/core/engineapi"
+	"enrolldesk/ui/staff"
+)
+
+// TestStaffDeskDuplicateSetOnTheRealEngine: the demo load's twins (same
+// guardian, same birth date) are a duplicate set on the engine; the
+// engine refuses a decision until a reviewer resolves it in the window.
+func TestStaffDeskDuplicateSetOnTheRealEngine(t *testing.T) {
+	r := newStaffRig(t)
+	name, pw := demoPassword(t, engineapi.RoleReviewer)
+	r.signIn(name, pw)
+	r.wait(staff.ScreenQueue)
+	test.Tap(r.d.Shell().Nav[staff.ScreenConflicts])
+	r.wait(staff.ScreenConflicts)
+	c := r.d.Conflicts()
+	if len(c.Sets()) == 0 {
+		t.Fatalf("the demo engine has no open duplicate set (%q)", c.DupMessage.Text)
+	}
+	set := c.Sets()[0]
+	c.Duplicates.Select(widget.TableCellID{Row: 0, Col: 0})
+	r.wait(staff.ScreenDetail)
+	d := r.d.Detail()
+	if !d.OpenDuplicates() || d.Keep[set.ID] == nil {
+		t.Fatalf("the detail of %s offers no 保留这份 for set %s", d.AppID, set.ID)
+	}
+	// The engine refuses approval while the set is open.
+	if _, err := r.sd.Client.Approve(context.Background(), engineapi.DecideRequest{AppID: d.AppID}); err == nil || !strings.Contains(err.Error(), "重复") {
+		t.Fatalf("approve in an open set: %v", err)
+	}
+	kept := d.AppID
+	test.Tap(d.Keep[set.ID])
+	r.wait(staff.ScreenDetail)
+	d = r.d.Detail()
+	if d.OpenDuplicates() || !strings.Contains(d.Message.Text, "已保留") {
+		t.Fatalf("after keep: open %v, %q", d.OpenDuplicates(), d.Message.Text)
+	}
+	got := d.Detail().Duplicates[0]
+	if !got.Resolved || got.Keep != kept {
+		t.Fatalf("the engine's set after keep: %+v", got)
+	}
+	for _, m := range got.Members {
+		if m.Marked == (m.AppID == kept) {
+			t.Errorf("member %s marked %v", m.RegNo, m.Marked)
+		}
+	}
+	if d.Approve.Visible() {
+		test.Tap(d.Approve)
+		test.Tap(d.Confirm)
+		r.wait(staff.ScreenDetail)
+		if st := r.d.Detail().Detail().App.State; st != "approved" {
+			t.Errorf("approve after resolving: %s, %q", st, r.d.Detail().Message.Text)
+		}
+	}
+}
