@@ -2,15 +2,44 @@ package app_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"enrolldesk/app"
+	"enrolldesk/app/demo"
 	"enrolldesk/core/engineapi"
 	"enrolldesk/ui/staff"
 )
+
+var staffDemoCity struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// staffDemoCityPath is the city `make run-staff` builds (the
+// screenshots show its heat), built once for the test binary.
+func staffDemoCityPath(tb testing.TB) string {
+	tb.Helper()
+	staffDemoCity.once.Do(func() {
+		dir, err := mkdirTemp()
+		if err != nil {
+			staffDemoCity.err = err
+			return
+		}
+		staffDemoCity.path = filepath.Join(dir, "staff-city.db")
+		_, staffDemoCity.err = app.BuildDemoCity(context.Background(), staffDemoCity.path, demo.Options{Families: app.DemoStaffFamilies, Seed: 2027})
+	})
+	if staffDemoCity.err != nil {
+		tb.Fatalf("staff demo city: %v", staffDemoCity.err)
+	}
+	return staffDemoCity.path
+}
 
 // TestStaffDeskDuplicateSetOnTheRealEngine: the demo load's twins (same
 // guardian, same birth date) are a duplicate set on the engine; the

@@ -332,7 +332,8 @@ func (r *renderer) district(l layout, d engineapi.District, schools []engineapi.
 		r.fit(cell.Min.X+cellPad+nw+8, cell.Min.Y+cellPad+15, cell.Dx()-2*cellPad-nw-8, soft,
 			cand{fmt.Sprintf("报名 %d / 学位 %d", total, seats), 13},
 			cand{fmt.Sprintf("报名 %d / 学位 %d", total, seats), 11},
-			cand{fmt.Sprintf("%d / %d", total, seats), 11})
+			cand{fmt.Sprintf("%d / %d", total, seats), 11},
+			cand{fmt.Sprintf("%d/%d", total, seats), 10})
 	}
 	row, col, stage := 0, 0, core.Stage("")
 	for _, s := range schools {

@@ -104,7 +104,8 @@ type Options struct {
 
 // Report is the screen on show, whether an answer is awaited, and the
 // window positions (centres, in Fyne units) of the controls a script may
-// click: nav.<screen>, signout, row0 (the queue's first row), approve,
+// click: nav.<screen>, signout, demo.<role> (a demo account's button on
+// the sign-in screen, which fills name and password), row0 (the queue's first row), approve,
 // return, reject, confirm, reason0.
 type Report struct {
 	Screen  string                `json:"screen"`

@@ -124,7 +124,7 @@ func nonEmpty(xs ...string) []string {
 var dupColumns = []struct {
 	key   string
 	width float32
-}{{"desk.col.rule", 230}, {"desk.col.members", 560}, {"desk.col.at", 150}}
+}{{"desk.col.rule", 230}, {"desk.col.members", 560}, {"desk.col.at", 200}}
 
 // loadDuplicates fills the conflicts screen's list of open duplicate sets
 // (review roles: the engine lists them to those only).
