@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -89,5 +90,32 @@ func TestStaffDeskDuplicateSetOnTheRealEngine(t *testing.T) {
 		if st := r.d.Detail().Detail().App.State; st != "approved" {
 			t.Errorf("approve after resolving: %s, %q", st, r.d.Detail().Message.Text)
 		}
+	}
+}
+
+// TestStaffDeskBulkVerifyOnTheRealEngine: 批量核验材料 on the queue's
+// filter asks naming the engine's count, and the engine marks the pending
+// evidence verified.
+func TestStaffDeskBulkVerifyOnTheRealEngine(t *testing.T) {
+	r := newStaffRig(t)
+	name, pw := demoPassword(t, engineapi.RoleReviewer)
+	r.signIn(name, pw)
+	r.wait(staff.ScreenQueue)
+	q := r.d.Queue()
+	q.Evidence.SetSelected(q.Evidence.Options[1]) // 待核验 (pending)
+	test.Tap(q.Apply)
+	r.wait(staff.ScreenQueue)
+	pending := q.Total()
+	if pending == 0 {
+		t.Fatal("no application with pending evidence on the demo engine")
+	}
+	test.Tap(q.Verify)
+	if !strings.Contains(q.BulkAsk.Text, strconv.Itoa(pending)+" 份") {
+		t.Fatalf("the ask does not name the %d applications: %q", pending, q.BulkAsk.Text)
+	}
+	test.Tap(q.BulkConfirm)
+	r.wait(staff.ScreenQueue)
+	if !strings.Contains(q.Message.Text, "已核验") || q.Total() != 0 {
+		t.Fatalf("after bulk verify: %q, %d still pending", q.Message.Text, q.Total())
 	}
 }

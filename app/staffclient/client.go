@@ -55,6 +55,11 @@ func (c *Client) Token() string {
 	return c.token
 }
 
+// CloseIdleConnections closes the connections kept alive for the next
+// request (an engine shutting down waits for a connection that was
+// opened but never used).
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+
 // unreachable words a network failure for staff.
 func unreachable(base string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {

@@ -323,11 +323,12 @@ func (s *QueueScreen) load() {
 		if page.Items == nil {
 			s.page.Items = []engineapi.QueueItem{}
 		}
-		say(s.Message, s.notice)
-		s.notice = ""
-		if len(page.Items) == 0 {
-			say(s.Message, lang.L("desk.queue.empty"))
+		msg := s.notice
+		if len(page.Items) == 0 { // after a bulk action, what it did and that none are left
+			msg = strings.TrimSpace(msg + " " + lang.L("desk.queue.empty"))
 		}
+		say(s.Message, msg)
+		s.notice = ""
 		pages := (page.Total + PageSize - 1) / PageSize
 		s.PageInfo.SetText(lang.L("desk.queue.page", map[string]any{"N": len(s.cursors), "Pages": max(pages, 1), "Total": page.Total}))
 		if len(s.cursors) > 1 {
