@@ -67,7 +67,7 @@ func (s *DetailScreen) duplicates(det engineapi.Detail) fyne.CanvasObject {
 			s.Keep[setID], s.Distinct[setID] = keep, distinct
 			card.Add(container.NewHBox(keep, distinct, layout.NewSpacer()))
 		}
-		box.Add(container.NewStack(canvasBox(), container.NewPadded(card)))
+		box.Add(container.NewPadded(container.NewStack(canvasBox(), container.NewPadded(card)))) // the frame inside the scroll, whole
 	}
 	return box
 }
