@@ -33,6 +33,12 @@ type DemoLoadOptions struct {
 	Now time.Time
 	// Progress, if set, is called after each stored batch.
 	Progress func(stored, total int)
+	// Personas loads the city's personas first — each a family whose
+	// records give one case (a guardian to check, a locked property, no
+	// records…), the twins both, by the same parent — and then the drawn
+	// families: the staff demo shows every case, and the twins as a
+	// duplicate set. Those not eligible go to the counter as any other.
+	Personas bool
 }
 
 // DemoLoadStats counts what a load did.
@@ -109,6 +115,11 @@ func DemoLoad(ctx context.Context, store engineapi.Store, city *sqlite.DB, o Dem
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x656e726f6c6c))
 	rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+	if o.Personas {
+		if cands, err = personasFirst(ctx, city, cands); err != nil {
+			return st, err
+		}
+	}
 	if st.Devices, err = demoRegisterDevices(ctx, store, o.Now, rng); err != nil {
 		return st, err
 	}
@@ -273,6 +284,32 @@ func demoCandidates(ctx context.Context, city *sqlite.DB, year int) ([]demoCandi
 		}
 	}
 	return out, nil
+}
+
+// personasFirst puts the city's personas (and a twin's sibling, applied
+// for by the same parent) before the other candidates.
+func personasFirst(ctx context.Context, city *sqlite.DB, cands []demoCandidate) ([]demoCandidate, error) {
+	ps, err := city.City().Personas(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("demo load: personas: %w", err)
+	}
+	var first []demoCandidate
+	taken := map[string]bool{}
+	for _, p := range ps {
+		for _, child := range []core.ResidentID{p.ChildID, p.SiblingID} {
+			if child == "" || taken[string(child)+string(p.Stage)] {
+				continue
+			}
+			taken[string(child)+string(p.Stage)] = true
+			first = append(first, demoCandidate{p.GuardianID, child, p.Stage})
+		}
+	}
+	for _, c := range cands {
+		if !taken[string(c.child)+string(c.stage)] {
+			first = append(first, c)
+		}
+	}
+	return first, nil
 }
 
 // demoChildrenPerFamily is how many entry-age children (primary and

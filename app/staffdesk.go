@@ -40,16 +40,26 @@ type StaffConfig struct {
 	Logf     func(format string, args ...any)
 }
 
-// DefaultDemoApps is the demo engine's load on first start.
-const DefaultDemoApps = 600
+// DefaultDemoApps is the demo engine's load on first start, and
+// DemoStaffFamilies the size of its demo city: a city big enough for
+// some of its schools to be oversubscribed (docs/heatmap.md "City
+// size": 30,000 families and 12,000 applications give about 9 schools
+// past capacity), built once in DataDir — about 2 s for the city and
+// 10 – 30 s for the load on two cores (docs/BENCHMARKS.md, polish).
+const (
+	DefaultDemoApps   = 12000
+	DemoStaffFamilies = 30000
+)
 
 // DemoStaff are the demo engine's accounts, one per role; the sign-in
-// screen shows them in demo mode only.
+// screen shows them in demo mode only (a click fills them in). An
+// account's name is the person's name, as `enrolldesk staff user add
+// --name` takes it: screens, notes and the assignee column show it.
 var DemoStaff = []staff.DemoAccount{
-	{Name: "hall", Password: "demo-hall-2027", Role: engineapi.RoleHall},
-	{Name: "reviewer", Password: "demo-review-2027", Role: engineapi.RoleReviewer},
-	{Name: "school", Password: "demo-school-2027", Role: engineapi.RoleSchoolAdmin}, // School: the city's busiest primary school
-	{Name: "bureau", Password: "demo-bureau-2027", Role: engineapi.RoleBureauAdmin},
+	{Name: "王晓燕", Password: "demo-hall-2027", Role: engineapi.RoleHall},
+	{Name: "李明", Password: "demo-review-2027", Role: engineapi.RoleReviewer},
+	{Name: "赵建国", Password: "demo-school-2027", Role: engineapi.RoleSchoolAdmin}, // School: the city's busiest primary school
+	{Name: "陈静", Password: "demo-bureau-2027", Role: engineapi.RoleBureauAdmin},
 }
 
 // StaffDesk is what the staff window runs on: a client of an engine (the
@@ -107,6 +117,11 @@ func (d *StaffDesk) Close() error {
 		d.reader = nil
 	}
 	if d.local != nil {
+		if d.Client != nil {
+			// A connection dialled but never used counts as busy for
+			// 5 s in the engine's shutdown: close it from this side.
+			d.Client.CloseIdleConnections()
+		}
 		errs = append(errs, d.local.close())
 		d.local = nil
 	}
@@ -147,22 +162,26 @@ func HeatImage(m engineapi.HeatMap, w, h int) (image.Image, error) {
 func startStaffDemo(ctx context.Context, cfg StaffConfig) (*localEngine, error) {
 	city := cfg.CityDB
 	if city == "" {
-		city = filepath.Join(cfg.DataDir, fmt.Sprintf("demo-city-%d-s%d.db", 2000, 2027))
+		city = filepath.Join(cfg.DataDir, fmt.Sprintf("demo-city-%d-s%d.db", DemoStaffFamilies, 2027))
+	}
+	engineDB := filepath.Join(cfg.DataDir, "staff-demo-engine.db")
+	if cfg.CityDB == "" { // an engine of the earlier, smaller demo city stays aside
+		engineDB = filepath.Join(cfg.DataDir, fmt.Sprintf("staff-demo-engine-%d.db", DemoStaffFamilies))
 	}
 	if _, err := os.Stat(city); cfg.CityDB == "" && errors.Is(err, os.ErrNotExist) {
-		cfg.Logf("building the demo city %s", city)
+		cfg.Logf("building the demo city %s (%d families, once; a few seconds)", city, DemoStaffFamilies)
 		tmp := city + ".building"
 		if err := removeDB(tmp); err != nil {
 			return nil, err
 		}
-		if _, err := BuildDemoCity(ctx, tmp, demo.Options{Families: 2000, Seed: 2027}); err != nil {
+		if _, err := BuildDemoCity(ctx, tmp, demo.Options{Families: DemoStaffFamilies, Seed: 2027}); err != nil {
 			return nil, err
 		}
 		if err := os.Rename(tmp, city); err != nil {
 			return nil, fmt.Errorf("keep demo city: %w", err)
 		}
 	}
-	e, err := OpenEngine(ctx, EngineConfig{DataDir: cfg.DataDir, DB: filepath.Join(cfg.DataDir, "staff-demo-engine.db"), CityDB: city, Now: cfg.Now})
+	e, err := OpenEngine(ctx, EngineConfig{DataDir: cfg.DataDir, DB: engineDB, CityDB: city, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +212,15 @@ func seedStaffDemo(ctx context.Context, e *Engine, cfg StaffConfig) error {
 			n = DefaultDemoApps
 		}
 		for ; n >= 25; n /= 2 { // a small demo city has fewer children
-			st, err := e.DemoLoad(ctx, DemoLoadOptions{Applications: n, Seed: 2027, Now: cfg.Now()})
+			cfg.Logf("filling the demo engine with %d applications (once; 10 – 30 s)", n)
+			shown := 0
+			st, err := e.DemoLoad(ctx, DemoLoadOptions{Applications: n, Seed: 2027, Now: cfg.Now(), Personas: true,
+				Progress: func(stored, total int) {
+					if n >= 2000 && stored*10/total > shown {
+						shown = stored * 10 / total
+						cfg.Logf("demo engine: %d / %d applications", stored, total)
+					}
+				}})
 			if errors.Is(err, ErrDemoCityTooSmall) {
 				continue
 			}

@@ -48,9 +48,16 @@ type staffRig struct {
 // app/staffclient over loopback HTTP.
 func newStaffRig(t *testing.T) *staffRig {
 	t.Helper()
+	return newStaffRigOn(t, engineCityPath(t), 80)
+}
+
+// newStaffRigOn runs the staff window on a demo engine of city filled
+// with apps applications.
+func newStaffRigOn(t *testing.T, city string, apps int) *staffRig {
+	t.Helper()
 	r := &staffRig{t: t, clock: &staffClock{now: time.Now().Truncate(time.Second)}}
-	sd, err := app.OpenStaffDesk(context.Background(), app.StaffConfig{DataDir: t.TempDir(), CityDB: engineCityPath(t),
-		DemoApps: 80, Now: r.clock.Now})
+	sd, err := app.OpenStaffDesk(context.Background(), app.StaffConfig{DataDir: t.TempDir(), CityDB: city,
+		DemoApps: apps, Now: r.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
+	"enrolldesk/app"
 	"enrolldesk/core/engineapi"
 	"enrolldesk/ui/staff"
 )
@@ -30,7 +32,7 @@ func TestStaffScreenshots(t *testing.T) {
 	}
 	for _, size := range []fyne.Size{{Width: 1366, Height: 768}, {Width: 1920, Height: 1080}} {
 		t.Run(fmt.Sprintf("%.0fx%.0f", size.Width, size.Height), func(t *testing.T) {
-			r := newStaffRig(t)
+			r := newStaffRigOn(t, staffDemoCityPath(t), app.DefaultDemoApps) // the run-staff demo: schools under pressure
 			r.win.Resize(size)
 			shot := func(name string) {
 				t.Helper()
@@ -86,6 +88,13 @@ func TestStaffScreenshots(t *testing.T) {
 			test.Tap(r.d.Shell().Nav[staff.ScreenConflicts])
 			r.wait(staff.ScreenConflicts)
 			shot("conflicts")
+			if c := r.d.Conflicts(); len(c.Sets()) > 0 { // the twins: a duplicate set to resolve
+				c.Duplicates.Select(widget.TableCellID{Row: 0, Col: 0})
+				r.wait(staff.ScreenDetail)
+				shot("detail-duplicate")
+			} else {
+				t.Errorf("the demo engine has no open duplicate set (%q)", c.DupMessage.Text)
+			}
 			test.Tap(r.d.Shell().Nav[staff.ScreenHeat])
 			r.wait(staff.ScreenHeat)
 			shot("heat")

@@ -62,6 +62,13 @@ const (
 	cellHead     = 30
 	titleH       = 78
 	margin       = 16
+	// Below smallW pixels the title is shorter and smaller; a district
+	// cell narrower than legendMinW puts the legend in a strip of
+	// stripH under the map.
+	smallW      = 900
+	smallTitleH = 56
+	legendMinW  = 250
+	stripH      = 44
 )
 
 var (
@@ -177,8 +184,21 @@ func Render(m engineapi.HeatMap, w, h int) (*image.RGBA, error) {
 
 	l := plan(m)
 	l.cw = (w - 2*margin - (l.gx-1)*gap*2) / l.gx
-	l.ch = (h - titleH - margin - (l.gy-1)*gap*2) / l.gy
-	l.x0, l.y0 = margin, titleH
+	// A district cell too narrow for the legend's words: the legend
+	// goes on a row of its own under the map, one line across.
+	strip := 0
+	if l.cw < legendMinW {
+		strip = stripH
+		if !l.legendFree {
+			l.gy-- // the row plan added for the legend
+		}
+	}
+	top := titleH
+	if w < smallW {
+		top = smallTitleH
+	}
+	l.ch = (h - top - margin - strip - (l.gy-1)*gap*2) / l.gy
+	l.x0, l.y0 = margin, top
 	l.tw = max((l.cw-2*cellPad-(l.tc-1)*gap)/l.tc, 4)
 	l.th = max(min((l.ch-2*cellPad-cellHead-(l.tr-1)*gap)/l.tr, l.tw*tileH/tileW), 4)
 
@@ -189,7 +209,11 @@ func Render(m engineapi.HeatMap, w, h int) (*image.RGBA, error) {
 	for _, d := range m.Districts {
 		r.district(l, d, byDistrict[d.Code])
 	}
-	r.legendBox(l, m)
+	if strip > 0 {
+		r.legendStrip(image.Rect(margin, h-margin-strip+gap, w-margin, h-margin/2), m)
+	} else {
+		r.legendBox(l, m)
+	}
 	return r.img, nil
 }
 
@@ -266,6 +290,19 @@ func (r *renderer) title(m engineapi.HeatMap, w int) {
 	for _, s := range m.Schools {
 		seats += s.Capacity
 	}
+	if w < smallW {
+		r.fit(margin, 28, w-2*margin, ink,
+			cand{fmt.Sprintf("入学热度 · %d年%s", m.Year, stage), 20}, cand{fmt.Sprintf("入学热度 · %d年", m.Year), 18})
+		unplaced := ""
+		if m.Unplaced > 0 {
+			unplaced = fmt.Sprintf("　未落学区 %d", m.Unplaced)
+		}
+		r.fit(margin, 48, w-2*margin, soft,
+			cand{fmt.Sprintf("截至 %s　%d 所学校　报名 %d / 学位 %d%s", m.At.Format("01-02 15:04"), len(m.Schools), m.Total, seats, unplaced), 13},
+			cand{fmt.Sprintf("截至 %s　报名 %d / 学位 %d", m.At.Format("01-02 15:04"), m.Total, seats), 12},
+			cand{fmt.Sprintf("报名 %d / 学位 %d", m.Total, seats), 12})
+		return
+	}
 	r.text(fmt.Sprintf("入学热度 · %d年%s · 各校报名人数与学位数", m.Year, stage), 26, ink, margin, 38, w-2*margin)
 	sub := fmt.Sprintf("截至 %s　共 %d 所学校　报名 %d 人（按第一志愿）　学位 %d 个",
 		m.At.Format("2006-01-02 15:04"), len(m.Schools), m.Total, seats)
@@ -291,8 +328,12 @@ func (r *renderer) district(l layout, d engineapi.District, schools []engineapi.
 	}
 	head := d.Name
 	nw := r.text(head, 17, ink, cell.Min.X+cellPad, cell.Min.Y+cellPad+15, cell.Dx()-2*cellPad)
-	if seats > 0 {
-		r.text(fmt.Sprintf("报名 %d / 学位 %d", total, seats), 13, soft, cell.Min.X+cellPad+nw+10, cell.Min.Y+cellPad+15, cell.Dx()-2*cellPad-nw-10)
+	if seats > 0 { // the words that fit, never cut short
+		r.fit(cell.Min.X+cellPad+nw+8, cell.Min.Y+cellPad+15, cell.Dx()-2*cellPad-nw-8, soft,
+			cand{fmt.Sprintf("报名 %d / 学位 %d", total, seats), 13},
+			cand{fmt.Sprintf("报名 %d / 学位 %d", total, seats), 11},
+			cand{fmt.Sprintf("%d / %d", total, seats), 11},
+			cand{fmt.Sprintf("%d/%d", total, seats), 10})
 	}
 	row, col, stage := 0, 0, core.Stage("")
 	for _, s := range schools {
@@ -378,6 +419,69 @@ func (r *renderer) legendBox(l layout, m engineapi.HeatMap) {
 	ny := y + 12 + len(rows)*step + 16
 	r.text("按第一志愿计；不含不予通过和退回补充", 12, soft, x, ny, cell.Dx()-2*cellPad)
 	r.text("区县位置为示意，非比例地图", 12, soft, x, ny+17, cell.Dx()-2*cellPad)
+}
+
+// cand is a text at a size for fit.
+type cand struct {
+	s    string
+	size float64
+}
+
+// fit draws the first candidate that fits maxW whole, nothing when none
+// does: a shorter wording instead of a cut-off one.
+func (r *renderer) fit(x, y, maxW int, c color.Color, cands ...cand) {
+	for _, k := range cands {
+		if r.width(k.s, k.size) <= maxW {
+			r.text(k.s, k.size, c, x, y, 0)
+			return
+		}
+	}
+}
+
+// legendStrip is the legend on one row under the map (small pictures):
+// each level's colour, its range and how many schools, then the notes.
+func (r *renderer) legendStrip(box image.Rectangle, m engineapi.HeatMap) {
+	rows := []struct {
+		l          engineapi.Level
+		long, mini string
+	}{
+		{engineapi.LevelCalm, "平稳 <0.80", "平稳"},
+		{engineapi.LevelBusy, "较热 0.80–0.99", "较热"},
+		{engineapi.LevelFull, "满额 1.00–1.20", "满额"},
+		{engineapi.LevelOversubscribed, "超额 >1.20", "超额"},
+	}
+	counts := map[engineapi.Level]int{}
+	for _, s := range m.Schools {
+		counts[s.Level]++
+	}
+	const sw, size = 16, 12.0
+	item := func(i int, long bool) string {
+		t := rows[i].mini
+		if long {
+			t = rows[i].long
+		}
+		return fmt.Sprintf("%s %d所", t, counts[rows[i].l])
+	}
+	long := true
+	for _, lg := range []bool{true, false} {
+		total := 0
+		for i := range rows {
+			total += sw + 4 + r.width(item(i, lg), size) + 12
+		}
+		long = lg
+		if total <= box.Dx() {
+			break
+		}
+	}
+	x, y := box.Min.X, box.Min.Y+14
+	for i, row := range rows {
+		fill(r.img, image.Rect(x, y-11, x+sw, y+1), levelFill[row.l])
+		x += sw + 4
+		x += r.text(item(i, long), size, ink, x, y, box.Max.X-x) + 12
+	}
+	r.fit(box.Min.X, y+18, box.Dx(), soft,
+		cand{"比例 = 报名人数 ÷ 学位数，按第一志愿计；不含不予通过和退回补充；区县位置为示意", 11},
+		cand{"报名 ÷ 学位，按第一志愿；区县位置为示意", 11})
 }
 
 func fill(img *image.RGBA, r image.Rectangle, c color.Color) {

@@ -72,3 +72,27 @@ func TestTooSmallIsRefused(t *testing.T) {
 		t.Error("a 100×80 picture was drawn; want a refusal naming the minimum")
 	}
 }
+
+// TestSmallPictureKeepsTheLegendWhole: at the size the staff window gives
+// the picture at 1366×768, the legend goes on a row of its own under the
+// map, every level's colour in it.
+func TestSmallPictureKeepsTheLegendWhole(t *testing.T) {
+	img, err := heatpng.Render(sample(), 580, 550)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[engineapi.Level]bool{}
+	for y := 550 - 60; y < 550; y++ {
+		for x := 0; x < 580; x++ {
+			c := img.RGBAAt(x, y)
+			for _, l := range []engineapi.Level{engineapi.LevelCalm, engineapi.LevelBusy, engineapi.LevelFull, engineapi.LevelOversubscribed} {
+				if c == heatpng.FillOf(l) {
+					found[l] = true
+				}
+			}
+		}
+	}
+	if len(found) != 4 {
+		t.Errorf("the legend strip under a 580×550 map shows %d of the 4 levels' colours", len(found))
+	}
+}

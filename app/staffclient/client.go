@@ -55,6 +55,11 @@ func (c *Client) Token() string {
 	return c.token
 }
 
+// CloseIdleConnections closes the connections kept alive for the next
+// request (an engine shutting down waits for a connection that was
+// opened but never used).
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+
 // unreachable words a network failure for staff.
 func unreachable(base string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -233,6 +238,33 @@ func (c *Client) BulkApprove(ctx context.Context, f engineapi.QueueFilter) (engi
 	var out engineapi.BulkResult
 	err := c.post(ctx, engineapi.PathReviewBulkApprove, f, &out)
 	return out, err
+}
+
+// BulkVerify marks the pending evidence of the applications a filter
+// matches verified.
+func (c *Client) BulkVerify(ctx context.Context, f engineapi.QueueFilter) (engineapi.BulkResult, error) {
+	var out engineapi.BulkResult
+	err := c.post(ctx, engineapi.PathReviewBulkVerify, f, &out)
+	return out, err
+}
+
+// Duplicates lists the duplicate sets the caller may see.
+func (c *Client) Duplicates(ctx context.Context, req engineapi.DuplicatesRequest) (engineapi.DuplicateList, error) {
+	var out engineapi.DuplicateList
+	err := c.post(ctx, engineapi.PathReviewDuplicates, req, &out)
+	return out, err
+}
+
+// Resolve resolves a duplicate set.
+func (c *Client) Resolve(ctx context.Context, req engineapi.ResolveRequest) (engineapi.DuplicateSet, error) {
+	var out engineapi.DuplicateSet
+	if err := c.post(ctx, engineapi.PathReviewResolve, req, &out); err != nil {
+		return out, err
+	}
+	if out.ID != req.SetID {
+		return engineapi.DuplicateSet{}, wrong(engineapi.PathReviewResolve, "回答的是另一组重复")
+	}
+	return out, nil
 }
 
 // Assign gives an application to a reviewer.

@@ -115,3 +115,28 @@ func TestUnreachableEngineSaysWhatToDo(t *testing.T) {
 		t.Fatalf("unreachable: %v", err)
 	}
 }
+
+func TestDuplicateAndBulkVerifyPaths(t *testing.T) {
+	var verifyBody string
+	c := engine(t, map[string]func(http.ResponseWriter, *http.Request){
+		engineapi.PathReviewDuplicates: json(200, `{"sets":[{"id":"D1","rule":"same_child","members":[],"resolved":false}]}`),
+		engineapi.PathReviewResolve:    json(200, `{"id":"D2","rule":"same_child","members":[],"resolved":true}`),
+		engineapi.PathReviewBulkVerify: func(w http.ResponseWriter, r *http.Request) {
+			b := make([]byte, 200)
+			n, _ := r.Body.Read(b)
+			verifyBody = string(b[:n])
+			json(200, `{"count":3,"skipped":1}`)(w, r)
+		},
+	})
+	ctx := context.Background()
+	if l, err := c.Duplicates(ctx, engineapi.DuplicatesRequest{}); err != nil || len(l.Sets) != 1 || l.Sets[0].ID != "D1" {
+		t.Errorf("duplicates: %+v %v", l, err)
+	}
+	if _, err := c.Resolve(ctx, engineapi.ResolveRequest{SetID: "D1", Keep: "A"}); err == nil || !strings.Contains(err.Error(), "另一组重复") {
+		t.Errorf("a resolve answered with another set: %v", err)
+	}
+	res, err := c.BulkVerify(ctx, engineapi.QueueFilter{School: "S1"})
+	if err != nil || res.Count != 3 || res.Skipped != 1 || !strings.Contains(verifyBody, `"school":"S1"`) {
+		t.Errorf("bulk verify: %+v %v, sent %s", res, err, verifyBody)
+	}
+}

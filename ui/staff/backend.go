@@ -32,6 +32,14 @@ type Backend interface {
 	Return(ctx context.Context, req engineapi.DecideRequest) (engineapi.StatusChange, error)
 	Reject(ctx context.Context, req engineapi.DecideRequest) (engineapi.StatusChange, error)
 	BulkApprove(ctx context.Context, f engineapi.QueueFilter) (engineapi.BulkResult, error)
+	// BulkVerify marks every pending evidence item of the applications
+	// the filter matches verified (doubtful ones stay doubtful).
+	BulkVerify(ctx context.Context, f engineapi.QueueFilter) (engineapi.BulkResult, error)
+	// Duplicates lists the duplicate sets (the open ones, or all).
+	Duplicates(ctx context.Context, req engineapi.DuplicatesRequest) (engineapi.DuplicateList, error)
+	// Resolve resolves a duplicate set: keep one application, or declare
+	// the members different children.
+	Resolve(ctx context.Context, req engineapi.ResolveRequest) (engineapi.DuplicateSet, error)
 	Assign(ctx context.Context, req engineapi.AssignRequest) (engineapi.Assignment, error)
 	Reviewers(ctx context.Context) (engineapi.ReviewerList, error)
 	SaveNote(ctx context.Context, req engineapi.NoteRequest) (engineapi.Note, error)
@@ -96,7 +104,8 @@ type Options struct {
 
 // Report is the screen on show, whether an answer is awaited, and the
 // window positions (centres, in Fyne units) of the controls a script may
-// click: nav.<screen>, signout, row0 (the queue's first row), approve,
+// click: nav.<screen>, signout, demo.<role> (a demo account's button on
+// the sign-in screen, which fills name and password), row0 (the queue's first row), approve,
 // return, reject, confirm, reason0.
 type Report struct {
 	Screen  string                `json:"screen"`

@@ -19,9 +19,14 @@ type ConflictsScreen struct {
 	Refused   *widget.Table
 	Message   *widget.Label
 	Refresh   *widget.Button
-	list      engineapi.ConflictList
-	content   fyne.CanvasObject
-	d         *Desk
+	// Duplicates are the open duplicate sets (review roles); choosing one
+	// opens its first member, where the set is resolved.
+	Duplicates *widget.Table
+	DupMessage *widget.Label
+	dups       []engineapi.DuplicateSet
+	list       engineapi.ConflictList
+	content    fyne.CanvasObject
+	d          *Desk
 }
 
 func (d *Desk) showConflicts() {
@@ -55,9 +60,24 @@ func newConflictsScreen(d *Desk) *ConflictsScreen {
 	s.Message.Wrapping = fyne.TextWrapWord
 	s.Refresh = widget.NewButtonWithIcon(lang.L("desk.refresh"), theme.ViewRefreshIcon(), s.load)
 	lead := wordLabel(lang.L("desk.conflicts.lead"))
-	split := container.NewVSplit(
+	var split fyne.CanvasObject = container.NewVSplit(
 		container.NewBorder(heading(lang.L("desk.conflicts.second")), nil, nil, nil, s.Conflicts),
 		container.NewBorder(heading(lang.L("desk.conflicts.refused")), nil, nil, nil, s.Refused))
+	s.DupMessage = widget.NewLabel("")
+	s.Duplicates = table(len(dupColumns), func() int { return len(s.dups) }, s.dupCell,
+		func(col int) (string, float32) { return lang.L(dupColumns[col].key), dupColumns[col].width })
+	s.Duplicates.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(s.dups) && len(s.dups[id.Row].Members) > 0 {
+			s.Duplicates.UnselectAll()
+			d.openApp(s.dups[id.Row].Members[0].AppID)
+		}
+	}
+	if hasRole(reviewRoles, d.actor.Role) {
+		lead := wordLabel(lang.L("desk.conflicts.dupLead"))
+		split = container.NewAppTabs(
+			container.NewTabItem(lang.L("desk.conflicts.dups"), container.NewBorder(container.NewVBox(lead, s.DupMessage), nil, nil, nil, s.Duplicates)),
+			container.NewTabItem(lang.L("desk.conflicts.secondTab"), split))
+	}
 	s.content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, s.Refresh, heading(lang.L("desk.conflicts.title"))), lead, s.Message),
 		nil, nil, nil, split)
 	return s
@@ -67,6 +87,7 @@ func newConflictsScreen(d *Desk) *ConflictsScreen {
 func (s *ConflictsScreen) List() engineapi.ConflictList { return s.list }
 
 func (s *ConflictsScreen) load() {
+	s.loadDuplicates()
 	var list engineapi.ConflictList
 	s.d.later(func(ctx context.Context) error {
 		var err error

@@ -203,6 +203,18 @@ func (d *Desk) show(name string, content fyne.CanvasObject) {
 func (d *Desk) showSignIn(message string) {
 	d.signIn = newSignInScreen(d, message)
 	d.show(ScreenSignIn, d.signIn.content)
+	if d.opt.Report != nil && len(d.opt.Demo) > 0 {
+		// Once the window is up and sized, say again where the demo
+		// accounts' buttons are (the first report came before layout).
+		time.AfterFunc(time.Second, func() {
+			fyne.Do(func() {
+				if d.current == ScreenSignIn {
+					relayout(d.root)
+					d.report()
+				}
+			})
+		})
+	}
 	d.win.Canvas().Focus(d.signIn.Name)
 }
 
@@ -364,6 +376,13 @@ func (d *Desk) report() {
 			put("nav."+key, b, -1, -1)
 		}
 		put("signout", d.shell.SignOut, -1, -1)
+	}
+	if d.current == ScreenSignIn && d.signIn != nil && len(d.signIn.Demo) > 0 {
+		for i, b := range d.signIn.Demo {
+			if i < len(d.opt.Demo) {
+				put("demo."+string(d.opt.Demo[i].Role), b, -1, -1)
+			}
+		}
 	}
 	if d.current == ScreenQueue && d.queue != nil && len(d.queue.page.Items) > 0 {
 		put("row0", d.queue.Table, 60, 60)

@@ -52,6 +52,11 @@ type DetailScreen struct {
 	NoteText *widget.Entry
 	AddNote  *widget.Button
 
+	// Keep and Distinct resolve an open duplicate set, by set ID: keep
+	// this application, or declare the members different children.
+	Keep     map[string]*widget.Button
+	Distinct map[string]*widget.Button
+
 	detail   engineapi.Detail
 	loaded   bool
 	reasons  []engineapi.ReasonText // of the open action
@@ -167,21 +172,16 @@ func (s *DetailScreen) show(det engineapi.Detail) {
 	}
 
 	s.body.Objects = nil
+	s.Keep, s.Distinct = map[string]*widget.Button{}, map[string]*widget.Button{}
+	if len(det.Duplicates) > 0 {
+		s.body.Add(heading(lang.L("desk.detail.duplicates")))
+		s.body.Add(s.duplicates(det))
+	}
 	s.body.Add(s.people(a))
 	s.body.Add(heading(lang.L("desk.detail.decisions")))
 	s.body.Add(s.decisions(det))
 	s.body.Add(heading(lang.L("desk.detail.evidence")))
 	s.body.Add(s.evidence(det.Evidence))
-	if len(det.Duplicates) > 0 {
-		s.body.Add(heading(lang.L("desk.detail.duplicates")))
-		for _, set := range det.Duplicates {
-			var regs []string
-			for _, m := range set.Members {
-				regs = append(regs, m.RegNo+" ("+w.State(m.State)+")")
-			}
-			s.body.Add(wordLabel(strings.Join(regs, "、")))
-		}
-	}
 	s.body.Add(heading(lang.L("desk.detail.history")))
 	s.body.Add(s.history(det))
 	s.body.Add(heading(lang.L("desk.detail.notes")))

@@ -36,6 +36,94 @@ type fakeEngine struct {
 	heatHits int
 	lastReq  engineapi.DecideRequest
 	saved    []engineapi.SavedFilter
+	sets     []engineapi.DuplicateSet
+}
+
+// addDuplicate makes the applications a duplicate set (same child).
+func (f *fakeEngine) addDuplicate(ids ...string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	set := engineapi.DuplicateSet{ID: fmt.Sprintf("DUP-%d", len(f.sets)+1), Rule: "same_child"}
+	for _, id := range ids {
+		a := f.find(id)
+		a.item.Duplicate = true
+		set.Members = append(set.Members, engineapi.DuplicateMember{AppID: id, RegNo: a.item.RegNo, Child: a.item.Child,
+			ChildName: a.item.ChildName, School: a.item.School, State: a.item.State, Received: a.item.Received})
+	}
+	f.sets = append(f.sets, set)
+	return set.ID
+}
+
+// openSet is the unresolved set holding id, nil when none.
+func (f *fakeEngine) openSet(id string) *engineapi.DuplicateSet {
+	for i := range f.sets {
+		for _, m := range f.sets[i].Members {
+			if m.AppID == id && !f.sets[i].Resolved {
+				return &f.sets[i]
+			}
+		}
+	}
+	return nil
+}
+
+func (f *fakeEngine) Duplicates(_ context.Context, req engineapi.DuplicatesRequest) (engineapi.DuplicateList, error) {
+	if _, err := f.auth("duplicates"); err != nil {
+		return engineapi.DuplicateList{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := engineapi.DuplicateList{Sets: []engineapi.DuplicateSet{}}
+	for _, set := range f.sets {
+		if req.All || !set.Resolved {
+			out.Sets = append(out.Sets, set)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeEngine) Resolve(_ context.Context, req engineapi.ResolveRequest) (engineapi.DuplicateSet, error) {
+	who, err := f.auth("resolve")
+	if err != nil {
+		return engineapi.DuplicateSet{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.sets {
+		set := &f.sets[i]
+		if set.ID != req.SetID {
+			continue
+		}
+		if set.Resolved {
+			return engineapi.DuplicateSet{}, &staff.Refusal{Status: 409, Reason: engineapi.ReasonConflict, Message: "这组已经处理过了：请刷新。"}
+		}
+		set.Resolved, set.Keep, set.Distinct, set.By, set.At = true, req.Keep, req.Distinct, who.Label(), fixedNow
+		for j := range set.Members {
+			m := &set.Members[j]
+			m.Marked = !req.Distinct && m.AppID != req.Keep
+			f.find(m.AppID).item.Duplicate = false
+		}
+		return *set, nil
+	}
+	return engineapi.DuplicateSet{}, &staff.Refusal{Status: 404, Reason: engineapi.ReasonNotFound, Message: "没有这组重复。"}
+}
+
+func (f *fakeEngine) BulkVerify(_ context.Context, fl engineapi.QueueFilter) (engineapi.BulkResult, error) {
+	who, err := f.auth("bulkverify")
+	if err != nil {
+		return engineapi.BulkResult{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var res engineapi.BulkResult
+	for _, a := range f.match(who, fl) {
+		if a.evidence == engineapi.EvidencePending {
+			a.evidence = engineapi.EvidenceVerified
+			res.Count++
+		} else {
+			res.Skipped++
+		}
+	}
+	return res, nil
 }
 
 type fakeApp struct {
@@ -201,15 +289,28 @@ func (f *fakeEngine) Open(_ context.Context, appID string) (engineapi.Detail, er
 			{Source: core.SrcProperty, Label: "不动产", Used: true, Status: engineapi.EvidencePending,
 				Engine: []core.Evidence{{Source: core.SrcProperty, Status: core.Matched, Detail: "父亲名下住宅，份额100%"}}},
 		},
-		History:  a.history,
-		Notes:    a.notes,
-		School:   a.item.School,
-		Received: a.item.Received, Due: a.item.Due, AgeDays: a.item.AgeDays, Overdue: a.item.Overdue,
+		Duplicates: f.setsOf(appID),
+		History:    a.history,
+		Notes:      a.notes,
+		School:     a.item.School,
+		Received:   a.item.Received, Due: a.item.Due, AgeDays: a.item.AgeDays, Overdue: a.item.Overdue,
 	}
 	if who.Role != engineapi.RoleHall && (a.item.State == core.StateNeedsReview || a.item.State == core.StateVerified) {
 		det.Actions = []string{staff.ActionApprove, staff.ActionReturn, staff.ActionReject}
 	}
 	return det, nil
+}
+
+func (f *fakeEngine) setsOf(id string) []engineapi.DuplicateSet {
+	var out []engineapi.DuplicateSet
+	for _, set := range f.sets {
+		for _, m := range set.Members {
+			if m.AppID == id {
+				out = append(out, set)
+			}
+		}
+	}
+	return out
 }
 
 func (f *fakeEngine) decide(name string, req engineapi.DecideRequest, to core.State) (engineapi.StatusChange, error) {
@@ -229,6 +330,9 @@ func (f *fakeEngine) decide(name string, req engineapi.DecideRequest, to core.St
 		if r.ID == req.ReasonID {
 			reason = r.Title
 		}
+	}
+	if f.openSet(req.AppID) != nil {
+		return engineapi.StatusChange{}, &staff.Refusal{Status: 409, Reason: engineapi.ReasonDuplicateOpen, Message: "这份申请在一组未处理的疑似重复里：请先处理重复。"}
 	}
 	a.history = append(a.history, core.Transition{From: a.item.State, To: to, At: fixedNow, Actor: who.Label(), Reason: reason})
 	a.item.State = to

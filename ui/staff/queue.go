@@ -57,9 +57,12 @@ type QueueScreen struct {
 	PageInfo *widget.Label
 	Message  *widget.Label
 	Bulk     *widget.Button // 批量批准已核验 (review roles)
-	// BulkConfirm and BulkCancel confirm or drop the bulk approval.
+	Verify   *widget.Button // 批量核验材料: the pending evidence of the filter's applications (review roles)
+	// BulkConfirm and BulkCancel confirm or drop the bulk action asked
+	// for; BulkAsk says what it will do (for Verify: to how many).
 	BulkConfirm *widget.Button
 	BulkCancel  *widget.Button
+	BulkAsk     *widget.Label
 	bulkBar     *fyne.Container
 
 	page        engineapi.QueuePage
@@ -172,18 +175,19 @@ func newQueueScreen(d *Desk) *QueueScreen {
 	top := []fyne.CanvasObject{title, filters, container.NewHBox(checks...)}
 	if hasRole(reviewRoles, d.actor.Role) {
 		s.Bulk = widget.NewButtonWithIcon(lang.L("desk.queue.bulk"), theme.ConfirmIcon(), s.askBulk)
+		s.Verify = widget.NewButtonWithIcon(lang.L("desk.queue.verify"), theme.DocumentIcon(), s.askVerify)
 		s.BulkConfirm = widget.NewButton(lang.L("desk.queue.bulkConfirm"), s.bulk)
 		s.BulkConfirm.Importance = widget.HighImportance
 		s.BulkCancel = widget.NewButton(lang.L("desk.action.cancel"), func() { s.bulkBar.Hide() })
-		ask := widget.NewLabel(lang.L("desk.queue.bulkAsk"))
-		ask.Wrapping = fyne.TextWrapWord
-		s.bulkBar = container.NewBorder(nil, nil, nil, container.NewHBox(s.BulkCancel, s.BulkConfirm), ask)
+		s.BulkAsk = widget.NewLabel(lang.L("desk.queue.bulkAsk"))
+		s.BulkAsk.Wrapping = fyne.TextWrapWord
+		s.bulkBar = container.NewBorder(nil, nil, nil, container.NewHBox(s.BulkCancel, s.BulkConfirm), s.BulkAsk)
 		s.bulkBar.Hide()
 		top = append(top, s.bulkBar)
 	}
 	bottom := []fyne.CanvasObject{s.Prev, s.PageInfo, s.Next, layout.NewSpacer()}
 	if s.Bulk != nil {
-		bottom = append(bottom, s.Bulk)
+		bottom = append(bottom, s.Verify, s.Bulk)
 	}
 	s.Message.Hide()
 	s.bottom = container.NewVBox(s.Message, container.NewHBox(bottom...))
@@ -319,11 +323,12 @@ func (s *QueueScreen) load() {
 		if page.Items == nil {
 			s.page.Items = []engineapi.QueueItem{}
 		}
-		say(s.Message, s.notice)
-		s.notice = ""
-		if len(page.Items) == 0 {
-			say(s.Message, lang.L("desk.queue.empty"))
+		msg := s.notice
+		if len(page.Items) == 0 { // after a bulk action, what it did and that none are left
+			msg = strings.TrimSpace(msg + " " + lang.L("desk.queue.empty"))
 		}
+		say(s.Message, msg)
+		s.notice = ""
 		pages := (page.Total + PageSize - 1) / PageSize
 		s.PageInfo.SetText(lang.L("desk.queue.page", map[string]any{"N": len(s.cursors), "Pages": max(pages, 1), "Total": page.Total}))
 		if len(s.cursors) > 1 {
@@ -464,6 +469,44 @@ func (s *QueueScreen) loadChoices() {
 }
 
 func (s *QueueScreen) askBulk() {
+	s.BulkAsk.SetText(lang.L("desk.queue.bulkAsk"))
+	s.BulkConfirm.SetText(lang.L("desk.queue.bulkConfirm"))
+	s.BulkConfirm.OnTapped = s.bulk
+	s.showBulkBar()
+}
+
+// askVerify asks before marking the pending evidence of every
+// application the filter matches verified, naming how many.
+func (s *QueueScreen) askVerify() {
+	s.BulkAsk.SetText(lang.L("desk.queue.verifyAsk", map[string]any{"N": s.page.Total}))
+	s.BulkConfirm.SetText(lang.L("desk.queue.verifyConfirm"))
+	s.BulkConfirm.OnTapped = s.verify
+	s.showBulkBar()
+}
+
+// verify marks the pending evidence of the filter's applications verified.
+func (s *QueueScreen) verify() {
+	s.bulkBar.Hide()
+	f := s.filter
+	f.Cursor, f.Limit = "", 0
+	var res engineapi.BulkResult
+	say(s.Message, lang.L("desk.loading"))
+	s.d.later(func(ctx context.Context) error {
+		var err error
+		res, err = s.d.be.BulkVerify(ctx, f)
+		return err
+	}, func(err error) {
+		if err != nil {
+			say(s.Message, err.Error())
+			return
+		}
+		s.cursors = []string{""}
+		s.notice = lang.L("desk.queue.verifyDone", map[string]any{"N": res.Count, "Skipped": res.Skipped})
+		s.load()
+	})
+}
+
+func (s *QueueScreen) showBulkBar() {
 	s.bulkBar.Show()
 	if c, ok := s.content.(*fyne.Container); ok {
 		c.Refresh()
