@@ -30,9 +30,9 @@ var queueColumns = []struct {
 	key   string
 	width float32
 }{
-	{"desk.col.regNo", 140}, {"desk.col.child", 100}, {"desk.col.school", 125}, {"desk.col.category", 88},
-	{"desk.col.state", 100}, {"desk.col.problems", 120}, {"desk.col.evidence", 70}, {"desk.col.due", 112},
-	{"desk.col.assignee", 72}, {"desk.col.note", 100},
+	{"desk.col.regNo", 132}, {"desk.col.child", 90}, {"desk.col.school", 125}, {"desk.col.category", 88},
+	{"desk.col.state", 100}, {"desk.col.problems", 112}, {"desk.col.evidence", 70}, {"desk.col.due", 172},
+	{"desk.col.assignee", 72}, {"desk.col.note", 60}, // the due date with its ageing must show whole: it orders the queue
 }
 
 // QueueScreen is the review queue: filters, one page of applications at a
