@@ -486,6 +486,9 @@ func TestLookupFailureOffersRetry(t *testing.T) {
 	t.Cleanup(r.k.Close)
 	cardsThrough(r, famConsistent)
 	s := at[*kiosk.LookingScreen](r, kiosk.ScreenLooking)
+	// The look-up runs after the screen shows: on a loaded machine the
+	// screen can be reached before it has begun, so wait for its answer.
+	waitFor(t, "the failed look-up's message", func() bool { return r.k.ScreenName() == kiosk.ScreenLooking && s.Status.Kind == "error" })
 	if s.Status.Kind != "error" || !strings.Contains(s.Status.Message(), "重试") || !s.Retry.Visible() || s.Progress.Visible() {
 		t.Fatalf("after a failed look-up: %s %q, retry %v", s.Status.Kind, s.Status.Message(), s.Retry.Visible())
 	}
