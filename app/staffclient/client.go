@@ -174,9 +174,7 @@ func staffRefusal(err error, reason string) bool {
 
 // Me is who the session belongs to.
 func (c *Client) Me(ctx context.Context) (engineapi.Actor, error) {
-	var out engineapi.Actor
-	err := c.post(ctx, engineapi.PathStaffMe, struct{}{}, &out)
-	return out, err
+	return call[engineapi.Actor](ctx, c, engineapi.PathStaffMe, struct{}{})
 }
 
 // Queue is one page of the review queue.
@@ -235,24 +233,18 @@ func (c *Client) Reject(ctx context.Context, req engineapi.DecideRequest) (engin
 
 // BulkApprove approves the verified applications a filter matches.
 func (c *Client) BulkApprove(ctx context.Context, f engineapi.QueueFilter) (engineapi.BulkResult, error) {
-	var out engineapi.BulkResult
-	err := c.post(ctx, engineapi.PathReviewBulkApprove, f, &out)
-	return out, err
+	return call[engineapi.BulkResult](ctx, c, engineapi.PathReviewBulkApprove, f)
 }
 
 // BulkVerify marks the pending evidence of the applications a filter
 // matches verified.
 func (c *Client) BulkVerify(ctx context.Context, f engineapi.QueueFilter) (engineapi.BulkResult, error) {
-	var out engineapi.BulkResult
-	err := c.post(ctx, engineapi.PathReviewBulkVerify, f, &out)
-	return out, err
+	return call[engineapi.BulkResult](ctx, c, engineapi.PathReviewBulkVerify, f)
 }
 
 // Duplicates lists the duplicate sets the caller may see.
 func (c *Client) Duplicates(ctx context.Context, req engineapi.DuplicatesRequest) (engineapi.DuplicateList, error) {
-	var out engineapi.DuplicateList
-	err := c.post(ctx, engineapi.PathReviewDuplicates, req, &out)
-	return out, err
+	return call[engineapi.DuplicateList](ctx, c, engineapi.PathReviewDuplicates, req)
 }
 
 // Resolve resolves a duplicate set.
@@ -269,51 +261,37 @@ func (c *Client) Resolve(ctx context.Context, req engineapi.ResolveRequest) (eng
 
 // Assign gives an application to a reviewer.
 func (c *Client) Assign(ctx context.Context, req engineapi.AssignRequest) (engineapi.Assignment, error) {
-	var out engineapi.Assignment
-	err := c.post(ctx, engineapi.PathReviewAssign, req, &out)
-	return out, err
+	return call[engineapi.Assignment](ctx, c, engineapi.PathReviewAssign, req)
 }
 
 // Reviewers lists whom applications may be assigned to.
 func (c *Client) Reviewers(ctx context.Context) (engineapi.ReviewerList, error) {
-	var out engineapi.ReviewerList
-	err := c.post(ctx, engineapi.PathReviewReviewers, struct{}{}, &out)
-	return out, err
+	return call[engineapi.ReviewerList](ctx, c, engineapi.PathReviewReviewers, struct{}{})
 }
 
 // SaveNote adds or edits an internal note.
 func (c *Client) SaveNote(ctx context.Context, req engineapi.NoteRequest) (engineapi.Note, error) {
-	var out engineapi.Note
-	err := c.post(ctx, engineapi.PathReviewNotes, req, &out)
-	return out, err
+	return call[engineapi.Note](ctx, c, engineapi.PathReviewNotes, req)
 }
 
 // SetEvidence sets the reviewer's status of one source.
 func (c *Client) SetEvidence(ctx context.Context, req engineapi.EvidenceRequest) (engineapi.EvidenceItem, error) {
-	var out engineapi.EvidenceItem
-	err := c.post(ctx, engineapi.PathReviewEvidence, req, &out)
-	return out, err
+	return call[engineapi.EvidenceItem](ctx, c, engineapi.PathReviewEvidence, req)
 }
 
 // Filters lists, saves or deletes saved filters.
 func (c *Client) Filters(ctx context.Context, req engineapi.FilterRequest) (engineapi.FilterList, error) {
-	var out engineapi.FilterList
-	err := c.post(ctx, engineapi.PathReviewFilters, req, &out)
-	return out, err
+	return call[engineapi.FilterList](ctx, c, engineapi.PathReviewFilters, req)
 }
 
 // Reasons lists the reason library.
 func (c *Client) Reasons(ctx context.Context, req engineapi.ReasonsRequest) (engineapi.ReasonList, error) {
-	var out engineapi.ReasonList
-	err := c.post(ctx, engineapi.PathReviewReasons, req, &out)
-	return out, err
+	return call[engineapi.ReasonList](ctx, c, engineapi.PathReviewReasons, req)
 }
 
 // Conflicts lists second applications and refused items.
 func (c *Client) Conflicts(ctx context.Context) (engineapi.ConflictList, error) {
-	var out engineapi.ConflictList
-	err := c.post(ctx, engineapi.PathReviewConflicts, struct{}{}, &out)
-	return out, err
+	return call[engineapi.ConflictList](ctx, c, engineapi.PathReviewConflicts, struct{}{})
 }
 
 // HeatMap is the demand of every school of a stage ("" both).
@@ -332,28 +310,27 @@ func (c *Client) HeatMap(ctx context.Context, stage core.Stage) (engineapi.HeatM
 
 // WalkInLookup looks a walk-in family up.
 func (c *Client) WalkInLookup(ctx context.Context, req engineapi.WalkInLookupRequest) (engineapi.WalkInLookupResponse, error) {
-	var out engineapi.WalkInLookupResponse
-	err := c.post(ctx, engineapi.PathStaffWalkInLookup, req, &out)
-	return out, err
+	return call[engineapi.WalkInLookupResponse](ctx, c, engineapi.PathStaffWalkInLookup, req)
 }
 
 // WalkInSubmit submits a walk-in application.
 func (c *Client) WalkInSubmit(ctx context.Context, req engineapi.WalkInSubmitRequest) (engineapi.WalkInSubmitResponse, error) {
-	var out engineapi.WalkInSubmitResponse
-	err := c.post(ctx, engineapi.PathStaffWalkInSubmit, req, &out)
-	return out, err
+	return call[engineapi.WalkInSubmitResponse](ctx, c, engineapi.PathStaffWalkInSubmit, req)
 }
 
 // Find finds an application by token, ID number or registration number.
 func (c *Client) Find(ctx context.Context, req engineapi.FindRequest) (engineapi.FindResponse, error) {
-	var out engineapi.FindResponse
-	err := c.post(ctx, engineapi.PathStaffFind, req, &out)
-	return out, err
+	return call[engineapi.FindResponse](ctx, c, engineapi.PathStaffFind, req)
 }
 
 // Reprint asks for a receipt to print again.
 func (c *Client) Reprint(ctx context.Context, req engineapi.ReprintRequest) (engineapi.ReprintResponse, error) {
-	var out engineapi.ReprintResponse
-	err := c.post(ctx, engineapi.PathStaffReprint, req, &out)
+	return call[engineapi.ReprintResponse](ctx, c, engineapi.PathStaffReprint, req)
+}
+
+// call posts req to path and decodes the engine's answer into a T.
+func call[T any](ctx context.Context, c *Client, path string, req any) (T, error) {
+	var out T
+	err := c.post(ctx, path, req, &out)
 	return out, err
 }
