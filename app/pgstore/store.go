@@ -468,7 +468,7 @@ func (s *Store) change(ctx context.Context, appID, reason string, now time.Time,
 			RETURNING seq`, deviceID, a.ID, a.RegNo, string(a.State), reason, now.Unix()).Scan(&c.Seq); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, []engineapi.AuditEvent{stateEvent(&a, before, reason, now)})
+		return appendAudit(ctx, tx, []engineapi.AuditEvent{engineapi.StateEvent(&a, before, reason, now)})
 	})
 	if err != nil {
 		var de *core.Error

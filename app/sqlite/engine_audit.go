@@ -8,7 +8,6 @@ import (
 	"math"
 	"time"
 
-	"enrolldesk/core"
 	"enrolldesk/core/audit"
 	"enrolldesk/core/engineapi"
 )
@@ -270,44 +269,15 @@ func (s *EngineStore) AuditHashAt(ctx context.Context, seq int64) (audit.Hash, b
 }
 
 // appSubject names an application in an entry: its ID and the child's
-// masked ID number.
-func appSubject(appID string, child core.ResidentID) string {
-	if child == "" {
-		return "app:" + appID
-	}
-	return "app:" + appID + " child:" + child.Masked()
-}
-
 // ingestEvents are a pushed batch's entries: one per item, with its outcome.
 func ingestEvents(deviceID string, items []engineapi.Intake, prepared []received, now time.Time) []engineapi.AuditEvent {
 	out := make([]engineapi.AuditEvent, len(prepared))
-	actor := "device:" + deviceID
 	for i := range prepared {
-		res := prepared[i].result
-		child := prepared[i].app.Child.ID
-		if child == "" && i < len(items) {
-			child = items[i].Claim.Child.ID
-			if child == "" {
-				child = items[i].App.Child.ID
-			}
+		var it engineapi.Intake
+		if i < len(items) {
+			it = items[i]
 		}
-		ev := engineapi.AuditEvent{Actor: actor, At: now, Action: "ingest", Subject: appSubject(res.ID, child),
-			Reason: res.Reason, Detail: res.Outcome}
-		if res.Outcome == engineapi.ItemAccepted || res.Outcome == engineapi.ItemDuplicate {
-			ev.After = string(res.State)
-		}
-		out[i] = ev
+		out[i] = engineapi.IngestEvent(deviceID, it, prepared[i].app.Child.ID, prepared[i].result, now)
 	}
 	return out
-}
-
-// stateEvent is the entry of a state change by SetState or Return: the
-// actor is the one its last history step names.
-func stateEvent(a *core.Application, before core.State, reason string, now time.Time) engineapi.AuditEvent {
-	actor := "engine"
-	if n := len(a.History); n > 0 && a.History[n-1].Actor != "" {
-		actor = a.History[n-1].Actor
-	}
-	return engineapi.AuditEvent{Actor: actor, At: now, Action: "state", Subject: appSubject(a.ID, a.Child.ID),
-		Before: string(before), After: string(a.State), Reason: reason}
 }

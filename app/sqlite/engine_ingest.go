@@ -335,7 +335,7 @@ func (s *EngineStore) change(ctx context.Context, appID, reason string, now time
 		if c.Seq, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return s.auditTx(ctx, tx, stateEvent(&a, before, reason, now))
+		return s.auditTx(ctx, tx, engineapi.StateEvent(&a, before, reason, now))
 	})
 	if err != nil {
 		var de *core.Error
