@@ -376,6 +376,7 @@ func newRig(t *testing.T, opts ...rigOption) *rig {
 		Now:         func() time.Time { return fixedNow },
 		Notice:      testPolicy().Notice,
 	}
+	r.opt.ManualClock = true // the tests tick the clock themselves (Kiosk.Tick)
 	for _, o := range opts {
 		o(&r.svc, &r.opt)
 	}

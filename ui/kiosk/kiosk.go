@@ -128,7 +128,9 @@ func NewKiosk(a fyne.App, w fyne.Window, svc Services, opt Options) *Kiosk {
 	k.setLarge(false)
 	w.Resize(fyne.NewSize(1280, 1024)) // the kiosk's screen; full screen in the hall
 	k.showWelcome()
-	go k.runClock()
+	if !opt.ManualClock {
+		go k.runClock()
+	}
 	return k
 }
 

@@ -110,4 +110,9 @@ type Options struct {
 	// LayoutReport, when set, names a file that gets the layout of every
 	// screen shown (Kiosk.Layout, as JSON): the real-window check reads it.
 	LayoutReport string
+	// ManualClock leaves the one-second clock (idle countdown, refit after
+	// a resize) to the caller's Kiosk.Tick. For tests on Fyne's test
+	// driver, where fyne.Do runs on the calling goroutine: a clock of its
+	// own would touch the widgets while the test taps them.
+	ManualClock bool
 }
