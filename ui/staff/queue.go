@@ -485,26 +485,7 @@ func (s *QueueScreen) askVerify() {
 }
 
 // verify marks the pending evidence of the filter's applications verified.
-func (s *QueueScreen) verify() {
-	s.bulkBar.Hide()
-	f := s.filter
-	f.Cursor, f.Limit = "", 0
-	var res engineapi.BulkResult
-	say(s.Message, lang.L("desk.loading"))
-	s.d.later(func(ctx context.Context) error {
-		var err error
-		res, err = s.d.be.BulkVerify(ctx, f)
-		return err
-	}, func(err error) {
-		if err != nil {
-			say(s.Message, err.Error())
-			return
-		}
-		s.cursors = []string{""}
-		s.notice = lang.L("desk.queue.verifyDone", map[string]any{"N": res.Count, "Skipped": res.Skipped})
-		s.load()
-	})
-}
+func (s *QueueScreen) verify() { s.runBulk(s.d.be.BulkVerify, "desk.queue.verifyDone") }
 
 func (s *QueueScreen) showBulkBar() {
 	s.bulkBar.Show()
@@ -514,7 +495,11 @@ func (s *QueueScreen) showBulkBar() {
 }
 
 // bulk approves every verified application the filter matches.
-func (s *QueueScreen) bulk() {
+func (s *QueueScreen) bulk() { s.runBulk(s.d.be.BulkApprove, "desk.queue.bulkDone") }
+
+// runBulk applies a bulk action to every application the filter matches
+// (not only the page shown), then shows its count from the top.
+func (s *QueueScreen) runBulk(act func(context.Context, engineapi.QueueFilter) (engineapi.BulkResult, error), doneKey string) {
 	s.bulkBar.Hide()
 	f := s.filter
 	f.Cursor, f.Limit = "", 0
@@ -522,7 +507,7 @@ func (s *QueueScreen) bulk() {
 	say(s.Message, lang.L("desk.loading"))
 	s.d.later(func(ctx context.Context) error {
 		var err error
-		res, err = s.d.be.BulkApprove(ctx, f)
+		res, err = act(ctx, f)
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -530,7 +515,7 @@ func (s *QueueScreen) bulk() {
 			return
 		}
 		s.cursors = []string{""}
-		s.notice = lang.L("desk.queue.bulkDone", map[string]any{"N": res.Count, "Skipped": res.Skipped})
+		s.notice = lang.L(doneKey, map[string]any{"N": res.Count, "Skipped": res.Skipped})
 		s.load()
 	})
 }
